@@ -1,0 +1,32 @@
+from django.db.models import QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from apps.accounts.models import Agency, Membership, User
+from apps.accounts.roles import OrgRole
+
+
+def agencies_for_user(*, user: User, perm: str = "view_agency_reports") -> QuerySet[Agency]:
+    """Agencies on which ``user`` holds ``perm`` as an object permission.
+
+    Model-level permissions never count (``accept_global_perms=False``), and neither does
+    being a superuser: scope comes from memberships only.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Agency.objects.none()
+    return get_objects_for_user(
+        user,
+        f"accounts.{perm}",
+        klass=Agency,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def user_has_org_role(*, user: User, role: OrgRole) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and user.groups.filter(name=role.value).exists()
+    )
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("agency")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CctvConfig(AppConfig):
+    name = "apps.cctv"
+    label = "cctv"
+    verbose_name = _("CCTV evidence")

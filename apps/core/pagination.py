@@ -1,0 +1,9 @@
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    """Page-number pagination; ``page_size`` is capped (docs/quality.md row 36)."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from apps.routing.api.views import RoutingLookupApi
+
+urlpatterns = [
+    path("routing/lookup/", RoutingLookupApi.as_view(), name="routing-lookup"),
+]
