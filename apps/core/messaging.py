@@ -56,3 +56,8 @@ def sms_backend() -> Any:
 
 def push_backend() -> Any:
     return import_string(settings.PUSH_BACKEND)()
+
+
+def push_send(*, to: str, body: str, **extra: Any) -> None:
+    """Outbox handler: one push message through the configured backend."""
+    push_backend().send(to=to, body=body, **extra)

@@ -88,7 +88,7 @@ def test_a_point_in_a_gap_falls_back_to_the_nearest_kelurahan_within_100_m() -> 
     gambir = Area.objects.get(code="31.71.01.1001")
     # Step outward from the boundary of Monas' kelurahan until no polygon covers the point.
     point = _point_in_gap_near(gambir)
-    area, explanation = kelurahan_for_point(point=point)
+    _area, explanation = kelurahan_for_point(point=point)
     assert explanation["match"] == "nearest_within_limit"
     assert 0 < explanation["distance_m"] <= 100
 
@@ -163,7 +163,8 @@ def _point_in_gap_near(area: Area) -> Point:
         cursor.execute(
             """
             WITH ring AS (
-              SELECT (ST_DumpPoints(ST_Segmentize(ST_ExteriorRing((ST_Dump(boundary)).geom)::geography, 50)::geometry)).geom AS p,
+              SELECT (ST_DumpPoints(ST_Segmentize(
+                        ST_ExteriorRing((ST_Dump(boundary)).geom)::geography, 50)::geometry)).geom AS p,
                      boundary
                 FROM routing_area WHERE code = %s
             ), outside AS (
@@ -172,7 +173,8 @@ def _point_in_gap_near(area: Area) -> Point:
             )
             SELECT ST_X(q), ST_Y(q) FROM outside
              WHERE NOT ST_Covers(boundary, q)
-               AND NOT EXISTS (SELECT 1 FROM routing_area k WHERE k.level = 'kelurahan' AND ST_Covers(k.boundary, q))
+               AND NOT EXISTS (SELECT 1 FROM routing_area k
+                                WHERE k.level = 'kelurahan' AND ST_Covers(k.boundary, q))
              LIMIT 1
             """,
             [area.code],

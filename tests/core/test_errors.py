@@ -1,0 +1,64 @@
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_api_path_is_a_json_404(client: Client) -> None:
+    response = client.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Not found.", "fields": {}}
+    }
+
+
+def test_messages_default_to_indonesian(client: Client) -> None:
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.json()["error"]["code"] == "not_found"
+    assert response["Content-Language"] == "id"
+
+
+def test_validation_errors_have_one_shape_with_fields(client: Client) -> None:
+    response = client.get("/api/v1/routing/lookup/", {"lat": "x", "category": "banjir"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"]["code"] == "invalid"
+    assert set(body["error"]["fields"]) == {"lat", "lon"}
+
+
+def test_method_not_allowed_uses_the_error_shape(client: Client) -> None:
+    response = client.post("/api/v1/routing/lookup/")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_oversized_body_is_refused_with_413_before_it_is_read(client: Client) -> None:
+    response = client.generic(
+        "POST",
+        "/api/v1/routing/lookup/",
+        data=b"",
+        content_type="application/json",
+        CONTENT_LENGTH=str(70 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
+
+
+def test_malformed_json_is_a_parse_error(client: Client) -> None:
+    response = client.post(
+        "/api/v1/routing/lookup/", data=b"{not json", content_type="application/json"
+    )
+    # The lookup is GET-only, so the method is refused before the body is parsed.
+    assert response.status_code == 405
+
+
+def test_openapi_schema_and_docs_are_served(client: Client) -> None:
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/routing/lookup/" in schema.content
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content
+    # Assets are served locally, not from a CDN.
+    assert b"cdn.jsdelivr.net" not in docs.content
+    assert client.get("/api/redoc/").status_code == 200

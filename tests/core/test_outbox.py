@@ -1,0 +1,76 @@
+import pytest
+from django.test import override_settings
+
+from apps.core import outbox
+from apps.core.messaging import MemoryPushBackend
+from apps.core.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+PUSH = "apps.core.messaging.push_send"
+CALLS = MemoryPushBackend.outbox
+
+
+class FailingPushBackend:
+    def send(self, **message: object) -> None:
+        raise ConnectionError("gateway down")
+
+
+def test_message_is_delivered_after_commit_exactly_once(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        message_id = outbox.enqueue(handler=PUSH, payload={"to": "Warga-A", "body": "x"})
+    assert CALLS == [{"to": "Warga-A", "body": "x"}]
+    # A redelivery (duplicate task, relay run) does nothing new.
+    assert outbox.deliver(message_id=message_id) is False
+    assert outbox.relay() == 0
+    assert CALLS == [{"to": "Warga-A", "body": "x"}]
+    assert OutboxMessage.objects.get(pk=message_id).delivered_at is not None
+
+
+def test_handlers_must_live_in_the_project() -> None:
+    with pytest.raises(ValueError, match="apps"):
+        outbox.enqueue(handler="os.system", payload={"command": "true"})
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_dedup_key_records_a_side_effect_once() -> None:
+    first = outbox.enqueue(handler="apps.core.tasks.outbox_purge", payload={}, dedup_key="k1")
+    second = outbox.enqueue(handler="apps.core.tasks.outbox_purge", payload={}, dedup_key="k1")
+    assert first is not None
+    assert second is None
+    assert OutboxMessage.objects.filter(dedup_key="k1").count() == 1
+
+
+def test_a_failing_handler_is_recorded_and_retried_later() -> None:
+    message_id = OutboxMessage.objects.create(
+        handler=PUSH, payload={"to": "Warga-A", "body": "x"}, available_at="2020-01-01T00:00:00Z"
+    ).pk
+    with override_settings(PUSH_BACKEND="tests.core.test_outbox.FailingPushBackend"):
+        assert outbox.relay() == 0
+    message = OutboxMessage.objects.get(pk=message_id)
+    assert (message.attempts, message.last_error, message.delivered_at) == (
+        1,
+        "ConnectionError",
+        None,
+    )
+    assert message_id not in outbox.pending_ids()  # backed off into the future
+    # Once due again and the gateway is back, it is delivered once.
+    OutboxMessage.objects.filter(pk=message_id).update(available_at="2020-01-01T00:00:00Z")
+    assert outbox.relay() == 1
+    assert CALLS == [{"to": "Warga-A", "body": "x"}]
+
+
+def test_a_rolled_back_change_leaves_no_side_effect() -> None:
+    from django.db import transaction
+
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            outbox.enqueue(handler=PUSH, payload={"to": "Warga-A", "body": "x"})
+            raise RuntimeError("abort")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
+    assert OutboxMessage.objects.count() == 0
+    assert CALLS == []
