@@ -115,6 +115,9 @@ ensure_secret() { # file, python expression
 # ---------------------------------------------------------------- PostgreSQL + PostGIS
 PG_USER_RUN=()   # how to run server binaries (as postgres when we are root)
 
+# Run a command as the cluster's owner from /, which every user may enter (the checkout may not be).
+as_pg() { (cd / && "${PG_USER_RUN[@]}" "$@"); }
+
 pg_paths() {
     local v bindir
     v=$(pg_major)
@@ -141,10 +144,10 @@ pg_paths() {
     echo "$PG_HOME" >"$VAR/postgres.path"
 }
 
-pg_running() { [ -f "$PGDATA/postmaster.pid" ] && "${PG_USER_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
+pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
 pg_psql_super() { # run psql as the cluster superuser over the local socket
-    "${PG_USER_RUN[@]}" psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOME/run" -p "$PG_PORT" -U postgres "$@"
+    as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOME/run" -p "$PG_PORT" -U postgres "$@"
 }
 
 start_postgres() {
@@ -160,11 +163,11 @@ start_postgres() {
         else
             mkdir -p "$PG_HOME"; chmod 700 "$PG_HOME"
         fi
-        "${PG_USER_RUN[@]}" mkdir -p "$PG_HOME/run"
-        "${PG_USER_RUN[@]}" "$PG_BIN/initdb" -D "$PGDATA" -U postgres --auth-local=trust \
+        as_pg mkdir -p "$PG_HOME/run"
+        as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --auth-local=trust \
             --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$VAR/log/initdb.log" 2>&1 \
             || { cat "$VAR/log/initdb.log"; die "initdb failed"; }
-        "${PG_USER_RUN[@]}" sh -c "cat >> '$PGDATA/postgresql.conf'" <<EOF
+        as_pg sh -c "cat >> '$PGDATA/postgresql.conf'" <<EOF
 # Lapor Warga development cluster
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$PG_HOME/run'
@@ -184,7 +187,7 @@ EOF
         PG_PORT=${existing_port:-$PG_BASE_PORT}
         port_in_use "$PG_PORT" && PG_PORT=$(free_port_from "$PG_BASE_PORT")
         log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-        "${PG_USER_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_HOME/postgres.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
+        as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_HOME/postgres.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
             || { tail -20 "$PG_HOME/postgres.log"; die "PostgreSQL did not start"; }
         echo "started" >"$VAR/run/postgres.started-by-us"
     fi
@@ -214,7 +217,7 @@ stop_postgres() {
     pg_paths
     if pg_running; then
         log "stopping PostgreSQL"
-        "${PG_USER_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null || true
+        as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null || true
     fi
     rm -f "$VAR/run/postgres.started-by-us"
 }

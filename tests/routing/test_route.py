@@ -164,7 +164,8 @@ def _point_in_gap_near(area: Area) -> Point:
             """
             WITH ring AS (
               SELECT (ST_DumpPoints(ST_Segmentize(
-                        ST_ExteriorRing((ST_Dump(boundary)).geom)::geography, 50)::geometry)).geom AS p,
+                        ST_ExteriorRing((ST_Dump(boundary)).geom)::geography, 50
+                     )::geometry)).geom AS p,
                      boundary
                 FROM routing_area WHERE code = %s
             ), outside AS (
