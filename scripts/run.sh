@@ -26,7 +26,8 @@ cleanup() {
     wait 2>/dev/null || true
     if [ "$was_running" -eq 0 ]; then scripts/dev.sh stop; fi
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 0' INT TERM
+trap cleanup EXIT
 
 "$BIN/gunicorn" config.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-3}" \
     --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" --timeout 30 &
