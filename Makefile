@@ -52,8 +52,7 @@ migrations: ## make migrations after a model change
 	@$(PY) manage.py makemigrations
 
 messages: ## update and compile the translations (id, en)
-	@$(PY) manage.py makemessages -l id -l en --ignore=.venv --ignore=var
-	@$(PY) manage.py compilemessages --ignore=.venv --ignore=var
+	@scripts/messages.sh
 
 clean: ## stop the servers and delete var/ (all local data!) and .venv/
 	@scripts/dev.sh stop || true

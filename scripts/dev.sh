@@ -51,6 +51,7 @@ ensure_system_packages() {
         dpkg -s "postgresql-$v-postgis-3" >/dev/null 2>&1 || want+=("postgresql-$v-postgis-3")
     fi
     dpkg -s gdal-bin >/dev/null 2>&1 || want+=(gdal-bin)
+    dpkg -s gettext >/dev/null 2>&1 || want+=(gettext)
     dpkg -s postgresql-client >/dev/null 2>&1 || dpkg -s "postgresql-client-$v" >/dev/null 2>&1 || want+=(postgresql-client)
     [ "$need_redis" = 1 ] && { dpkg -s redis-server >/dev/null 2>&1 || want+=(redis-server); }
     if [ "${LW_WITH_BROWSER:-0}" = 1 ]; then
@@ -297,6 +298,7 @@ setup() {
     "$PY" "$ROOT/manage.py" load_areas "$ROOT/fixtures/jakarta_kelurahan.geojson" --commit --quiet
     "$PY" "$ROOT/manage.py" seed_reference_data --demo
     "$PY" "$ROOT/manage.py" collectstatic --noinput -v 0
+    "$ROOT/scripts/messages.sh" --compile
 }
 
 stop() {
