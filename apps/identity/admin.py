@@ -1,0 +1,183 @@
+"""Admin for identity: pseudonyms and the access log only, never personal data.
+
+``ReporterIdentity``, ``ReporterKey``, ``BlindIndex``, ``OtpChallenge`` and the inbox are not
+registered. The data protection officer (group ``dpo``) reads the access log and reveal
+requests, and can erase a reporter or restrict reveals; nobody edits anything here directly.
+"""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from apps.accounts.models import User
+from apps.accounts.roles import OrgRole
+from apps.accounts.selectors import user_has_org_role
+from apps.identity import services
+from apps.identity.models import IdentityAccessEvent, Reporter, RevealRequest
+
+
+def is_dpo(request: HttpRequest) -> bool:
+    user = request.user
+    return isinstance(user, User) and (
+        user.is_superuser or user_has_org_role(user=user, role=OrgRole.DPO)
+    )
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ErasedFilter(admin.SimpleListFilter):
+    title = _("erased")
+    parameter_name = "erased"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(erased_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(erased_at__isnull=True)
+        return queryset
+
+
+@admin.register(Reporter)
+class ReporterAdmin(_ReadOnlyAdmin):
+    list_display = ["pseudonym", "created_at", "erased_at", "reveal_restricted"]
+    list_filter = [ErasedFilter, "reveal_restricted"]
+    search_fields = ["=pseudonym"]
+    fields = readonly_fields = ("pseudonym", "created_at", "erased_at", "reveal_restricted")
+    actions = ["erase_reporters", "restrict_reveal", "lift_reveal_restriction"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_dpo(request) or super().has_view_permission(request, obj)
+
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return is_dpo(request)
+
+    @admin.action(
+        description=_("Erase personal data of the selected reporters"), permissions=["erase"]
+    )
+    def erase_reporters(
+        self, request: HttpRequest, queryset: QuerySet[Reporter]
+    ) -> HttpResponse | None:
+        targets = list(queryset.filter(erased_at__isnull=True).order_by("pk"))
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Erase personal data?"),
+                "reporters": targets,
+                "opts": self.model._meta,
+                "action": "erase_reporters",
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/identity/erase_confirm.html", context)
+        user = request.user
+        actor = user if isinstance(user, User) else None
+        for reporter in targets:
+            services.reporter_erase(reporter=reporter, actor=actor)
+        self.message_user(
+            request,
+            ngettext("Erased %(n)d reporter.", "Erased %(n)d reporters.", len(targets))
+            % {"n": len(targets)},
+            messages.SUCCESS,
+        )
+        return None
+
+    def _set_restricted(
+        self, request: HttpRequest, queryset: QuerySet[Reporter], restricted: bool
+    ) -> None:
+        user = request.user
+        if not isinstance(user, User):
+            return
+        for reporter in queryset.order_by("pk"):
+            services.reporter_set_reveal_restricted(
+                reporter=reporter, restricted=restricted, actor=user, reason="admin action"
+            )
+        self.message_user(request, _("Done."), messages.SUCCESS)
+
+    @admin.action(
+        description=_("Refuse every reveal of the selected reporters"), permissions=["erase"]
+    )
+    def restrict_reveal(self, request: HttpRequest, queryset: QuerySet[Reporter]) -> None:
+        self._set_restricted(request, queryset, True)
+
+    @admin.action(description=_("Lift the reveal restriction"), permissions=["erase"])
+    def lift_reveal_restriction(self, request: HttpRequest, queryset: QuerySet[Reporter]) -> None:
+        self._set_restricted(request, queryset, False)
+
+
+class _DpoOnlyAdmin(_ReadOnlyAdmin):
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_dpo(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_dpo(request)
+
+
+@admin.register(IdentityAccessEvent)
+class IdentityAccessEventAdmin(_DpoOnlyAdmin):
+    list_display = ["id", "created_at", "kind", "reporter", "agency", "actor", "ticket_ref"]
+    list_filter = ["kind"]
+    search_fields = ["=ticket_ref", "=reporter__pseudonym"]
+    list_select_related = ["reporter", "agency", "actor"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = (
+        "id",
+        "created_at",
+        "kind",
+        "reporter",
+        "actor",
+        "agency",
+        "ticket_ref",
+        "fields",
+        "reason",
+        "detail",
+        "prev_hash",
+        "hash",
+    )
+
+
+@admin.register(RevealRequest)
+class RevealRequestAdmin(_DpoOnlyAdmin):
+    list_display = [
+        "public_id",
+        "created_at",
+        "reporter",
+        "ticket_ref",
+        "agency",
+        "requested_by",
+        "granted_by",
+        "expires_at",
+    ]
+    search_fields = ["=ticket_ref", "=reporter__pseudonym"]
+    list_select_related = ["reporter", "agency", "requested_by", "granted_by"]
+    fields = readonly_fields = (
+        "public_id",
+        "created_at",
+        "reporter",
+        "ticket_ref",
+        "agency",
+        "fields",
+        "reason",
+        "requested_by",
+        "granted_by",
+        "granted_at",
+        "expires_at",
+    )

@@ -1,0 +1,89 @@
+"""Refusals of the identity app, rendered by ``apps.core.api.handlers`` (one JSON shape).
+
+Messages are fixed texts: they never quote a phone number, a name or a code, because error
+bodies and exception messages end up in logs.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import ApplicationError, ErrorCode
+
+
+class OtpInvalid(ApplicationError):
+    code = "otp_invalid"
+    status = 400
+    default_message = _("The code is wrong or was not requested for this number.")
+
+
+class OtpExpired(ApplicationError):
+    code = "otp_expired"
+    status = 400
+    default_message = _("The code has expired. Request a new one.")
+
+
+class OtpLocked(ApplicationError):
+    code = "otp_locked"
+    status = 429
+    default_message = _("Too many wrong codes. Request a new code later.")
+
+
+class OtpThrottled(ApplicationError):
+    code = ErrorCode.THROTTLED
+    status = 429
+    default_message = _("Too many codes requested. Try again later.")
+
+
+class SmsUnavailable(ApplicationError):
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    status = 503
+    default_message = _("The SMS service is temporarily unavailable. Try again later.")
+
+
+class AccountDisabled(ApplicationError):
+    code = "account_disabled"
+    status = 403
+    default_message = _("This account is disabled.")
+
+
+class RevealDenied(ApplicationError):
+    code = "reveal_denied"
+    status = 403
+    default_message = _("You may not see this reporter's identity.")
+
+
+class ReporterErased(ApplicationError):
+    code = "reporter_erased"
+    status = 410
+    default_message = _("The reporter's personal data has been erased.")
+
+
+class RevealRequestAlreadyDecided(ApplicationError):
+    code = "reveal_request_decided"
+    status = 409
+    default_message = _("This request has already been granted.")
+
+
+class IdentityDecryptionError(Exception):
+    """A ciphertext did not authenticate (tampered, moved, or the wrong key).
+
+    A server fault, not a client error: it surfaces as a logged 500 and is never turned into a
+    value. The message names the table, row id and field only.
+    """
+
+
+class IdentityKeyUnavailable(Exception):
+    """Data keys are wrapped under a master key id that is no longer configured."""
+
+    def __init__(self, kid: str, reporter_ids: list[int]) -> None:
+        self.kid = kid
+        self.reporter_ids = reporter_ids
+        shown = ", ".join(str(i) for i in reporter_ids[:100])
+        more = f" and {len(reporter_ids) - 100} more" if len(reporter_ids) > 100 else ""
+        super().__init__(
+            f"master key id {kid!r} is not configured (IDENTITY_MASTER_KEYS); "
+            f"affected reporter ids: {shown}{more}"
+        )
+
+
+class BackfillIncomplete(Exception):
+    """Old blind-index rows cannot be dropped: some have no newest-version twin yet."""
