@@ -1,3 +1,40 @@
-from django.urls import URLPattern, URLResolver
+"""Open311 GeoReport v2 under /open311/ (docs/open311.md). Every resource has a .json and an
+.xml form; anything else under /open311/ is a 404 in the GeoReport v2 error shape."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, re_path
+
+from apps.open311.api.views import (
+    Open311DiscoveryApi,
+    Open311NotFoundApi,
+    Open311RequestDetailApi,
+    Open311RequestsApi,
+    Open311ServiceDefinitionApi,
+    Open311ServiceListApi,
+    Open311TokenApi,
+)
+
+_FORMAT = r"\.(?P<format>json|xml)$"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    re_path(r"^discovery" + _FORMAT, Open311DiscoveryApi.as_view(), name="open311-discovery"),
+    re_path(r"^v2/services" + _FORMAT, Open311ServiceListApi.as_view(), name="open311-services"),
+    re_path(
+        r"^v2/services/(?P<service_code>[^/]+?)" + _FORMAT,
+        Open311ServiceDefinitionApi.as_view(),
+        name="open311-service-definition",
+    ),
+    re_path(r"^v2/requests" + _FORMAT, Open311RequestsApi.as_view(), name="open311-requests"),
+    re_path(
+        r"^v2/requests/(?P<service_request_id>[^/]+?)" + _FORMAT,
+        Open311RequestDetailApi.as_view(),
+        name="open311-request",
+    ),
+    re_path(
+        r"^v2/tokens/(?P<token>[^/]+?)" + _FORMAT, Open311TokenApi.as_view(), name="open311-token"
+    ),
+    re_path(
+        r"^(?P<rest>.*?)(?:\.(?P<format>json|xml))?$",
+        Open311NotFoundApi.as_view(),
+        name="open311-not-found",
+    ),
+]

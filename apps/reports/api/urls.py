@@ -1,3 +1,136 @@
-from django.urls import URLPattern, URLResolver
+"""Routes of the reports app under /api/v1/ (docs/api.md).
 
-urlpatterns: list[URLPattern | URLResolver] = []
+Report ids use the ``public_id`` converter (``LW-`` + 6 characters), so literal paths such
+as ``reports/public/`` can sit beside ``reports/<public_id>/`` without ever colliding.
+Add further routes as separate entries of ``urlpatterns``.
+"""
+
+from django.urls import URLPattern, URLResolver, path
+
+import apps.reports.api.converters  # noqa: F401 - registers the "public_id" converter
+from apps.reports.api import public_views, staff_views, views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("categories/", views.CategoryListApi.as_view(), name="category-list"),
+    path("reports/", views.ReportCreateApi.as_view(), name="report-create"),
+    path("reports/<public_id:public_id>/", views.ReportDetailApi.as_view(), name="report-detail"),
+    path(
+        "reports/<public_id:public_id>/timeline/",
+        views.ReportTimelineApi.as_view(),
+        name="report-timeline",
+    ),
+    path(
+        "reports/<public_id:public_id>/photos/<int:n>",
+        views.ReportPhotoApi.as_view(),
+        name="report-photo",
+    ),
+    path(
+        "reports/<public_id:public_id>/photos/<int:n>/thumbnail",
+        views.ReportPhotoThumbnailApi.as_view(),
+        name="report-photo-thumbnail",
+    ),
+    path(
+        "reports/<public_id:public_id>/confirm/",
+        views.ReportConfirmApi.as_view(),
+        name="report-confirm",
+    ),
+    path(
+        "reports/<public_id:public_id>/reopen/",
+        views.ReportReopenApi.as_view(),
+        name="report-reopen",
+    ),
+    path(
+        "reports/<public_id:public_id>/support/",
+        views.ReportSupportApi.as_view(),
+        name="report-support",
+    ),
+    path(
+        "reports/<public_id:public_id>/messages/",
+        views.ReportMessageListApi.as_view(),
+        name="report-messages",
+    ),
+    path("me/reports/", views.MyReportListApi.as_view(), name="me-report-list"),
+    # Public endpoints (engineer O: apps/reports/api/public_views.py)
+    path("reports/public/", public_views.PublicReportFeedApi.as_view(), name="report-public-feed"),
+    path("reports/nearby/", public_views.NearbyReportListApi.as_view(), name="report-nearby"),
+    path(
+        "reports/<public_id:public_id>/public-thumbnail",
+        public_views.PublicReportThumbnailApi.as_view(),
+        name="report-public-thumbnail",
+    ),
+    path("track/<str:code>/", views.ReportTrackApi.as_view(), name="report-track"),
+    path("track/<str:code>/claim/", views.ReportClaimApi.as_view(), name="report-claim"),
+    # Staff (officer) API (engineer T: apps/reports/api/staff_views.py, docs/triage.md)
+    path("staff/auth/token/", staff_views.StaffTokenCreateApi.as_view(), name="staff-token"),
+    path("staff/tickets/", staff_views.StaffTicketListApi.as_view(), name="staff-ticket-list"),
+    path(
+        "staff/tickets/<public_id:public_id>/",
+        staff_views.StaffTicketDetailApi.as_view(),
+        name="staff-ticket-detail",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/take/",
+        staff_views.StaffTicketTakeApi.as_view(),
+        name="staff-ticket-take",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/assign/",
+        staff_views.StaffTicketAssignApi.as_view(),
+        name="staff-ticket-assign",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/start/",
+        staff_views.StaffTicketStartApi.as_view(),
+        name="staff-ticket-start",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/disposisi/",
+        staff_views.StaffTicketDisposisiApi.as_view(),
+        name="staff-ticket-disposisi",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/koordinasi/",
+        staff_views.StaffTicketKoordinasiApi.as_view(),
+        name="staff-ticket-koordinasi",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/koordinasi-accept/",
+        staff_views.StaffTicketKoordinasiAcceptApi.as_view(),
+        name="staff-ticket-koordinasi-accept",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/koordinasi-decline/",
+        staff_views.StaffTicketKoordinasiDeclineApi.as_view(),
+        name="staff-ticket-koordinasi-decline",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/return/",
+        staff_views.StaffTicketReturnApi.as_view(),
+        name="staff-ticket-return",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/request-info/",
+        staff_views.StaffTicketRequestInfoApi.as_view(),
+        name="staff-ticket-request-info",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/resume/",
+        staff_views.StaffTicketResumeApi.as_view(),
+        name="staff-ticket-resume",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/complete/",
+        staff_views.StaffTicketCompleteApi.as_view(),
+        name="staff-ticket-complete",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/reject/",
+        staff_views.StaffTicketRejectApi.as_view(),
+        name="staff-ticket-reject",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/merge/",
+        staff_views.StaffTicketMergeApi.as_view(),
+        name="staff-ticket-merge",
+    ),
+]

@@ -1,0 +1,78 @@
+"""Reads for the Open311 interface (docs/open311.md).
+
+Requests are the public, unmerged reports (``apps.reports.selectors_public``); nothing here
+loads a reporter.
+"""
+
+import re
+import uuid
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from apps.open311.models import ClientApp
+from apps.open311.services import api_key_hash
+from apps.reports.models import PUBLIC_ID_REGEX, Report
+from apps.reports.selectors_public import report_list_public_detailed
+from apps.routing.models import Category
+
+# Longer values cannot be keys we issued; refuse them before hashing anything large.
+_MAX_API_KEY_LENGTH = 128
+# What a service code (a category slug) and a service_request_id (a public id) look like;
+# anything else cannot match and never reaches the database (NUL bytes would be a 500).
+SERVICE_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+SERVICE_REQUEST_ID = re.compile(PUBLIC_ID_REGEX)
+
+
+def client_app_for_key(*, api_key: str) -> ClientApp | None:
+    """The active client app holding ``api_key``, or None."""
+    if not api_key or len(api_key) > _MAX_API_KEY_LENGTH:
+        return None
+    return ClientApp.objects.filter(key_hash=api_key_hash(api_key=api_key), is_active=True).first()
+
+
+def service_get(*, service_code: str) -> Category | None:
+    """The active category whose code is ``service_code``, or None."""
+    if not SERVICE_CODE.fullmatch(service_code):
+        return None
+    return Category.objects.filter(code=service_code, is_active=True).first()
+
+
+def request_list(
+    *,
+    public_ids: list[str] | None = None,
+    service_codes: list[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    statuses: list[str] | None = None,
+) -> QuerySet[Report]:
+    """Public requests matching the GeoReport v2 filters, newest first (one query)."""
+    reports = report_list_public_detailed()
+    if public_ids:
+        reports = reports.filter(public_id__in=public_ids)
+    if service_codes:
+        reports = reports.filter(category__code__in=service_codes)
+    if start is not None:
+        reports = reports.filter(created_at__gte=start)
+    if end is not None:
+        reports = reports.filter(created_at__lte=end)
+    if statuses and set(statuses) != {"open", "closed"}:
+        wanted = Report.OPEN_STATUSES if statuses == ["open"] else Report.CLOSED_STATUSES
+        reports = reports.filter(status__in=wanted)
+    return reports
+
+
+def request_get(*, public_id: str) -> Report | None:
+    if not SERVICE_REQUEST_ID.fullmatch(public_id):
+        return None
+    return report_list_public_detailed().filter(public_id=public_id).first()
+
+
+def request_id_for_token(*, token: uuid.UUID) -> str | None:
+    """The service_request_id created with ``token`` (any visibility: the token is a secret
+    only the submitting client knows, and the answer carries no report content)."""
+    return (
+        Report.objects.filter(client_request_id=token, channel=Report.Channel.OPEN311)
+        .values_list("public_id", flat=True)
+        .first()
+    )

@@ -1,0 +1,534 @@
+"""The triage admin (docs/triage.md): a scoped ticket queue and one button per decision.
+
+Every list, page, photo and action goes through ``apps.reports.selectors_staff`` (the same
+scope as the staff API and the exports) and every decision through one service in
+``apps.reports.services``. No reporter data appears anywhere here: not the pseudonym, not
+the identity; the identity reveal request is reached through its own audited flow.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.gis.geos import MultiPolygon, Point
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Agency, User
+from apps.core.errors import ApplicationError, NotFound
+from apps.reports import selectors_staff, services
+from apps.reports.models import CannedReason, Report, ResponseTemplate
+from apps.reports.selectors_staff import SLA_DUE_SOON, SLA_OK, SLA_OVERDUE
+from apps.reports.services.triage import RejectReason, ReturnReason, koordinasi_pending
+from apps.routing.models import Area, Category
+
+MAP_SIZE = 320
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _duration(value: timedelta | None) -> str:
+    if value is None:
+        return "-"
+    seconds = int(value.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours = rest // 3600
+    return f"{sign}{days}d {hours}h" if days else f"{sign}{hours}h {rest % 3600 // 60}m"
+
+
+# ---- list filters --------------------------------------------------------------------------
+
+
+class SlaStateFilter(admin.SimpleListFilter):
+    title = _("SLA state")
+    parameter_name = "sla"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            (SLA_OVERDUE, _("Overdue")),
+            (SLA_DUE_SOON, _("Due within 24 hours")),
+            (SLA_OK, _("On time")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
+        return selectors_staff.report_queue_filter(queryset, sla=self.value())
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(c.code, c.name_id) for c in Category.objects.order_by("sort_order", "code")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
+        return selectors_staff.report_queue_filter(queryset, category=self.value())
+
+
+class _AreaFilter(admin.SimpleListFilter):
+    """Kota, then its kecamatan, then its kelurahan: each list appears once its parent is set."""
+
+    level: str = Area.Level.KOTA
+    parent_parameter: str | None = None
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        areas = Area.objects.filter(level=self.level).defer("boundary").order_by("code")
+        if self.parent_parameter is not None:
+            parent = request.GET.get(self.parent_parameter)
+            if not parent:
+                return []
+            areas = areas.filter(parent__code=parent)
+        return [(a.code, a.name) for a in areas]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
+        return selectors_staff.report_queue_filter(queryset, area_code=self.value())
+
+
+class KotaFilter(_AreaFilter):
+    title = _("kota")
+    parameter_name = "kota"
+
+
+class KecamatanFilter(_AreaFilter):
+    title = _("kecamatan")
+    parameter_name = "kecamatan"
+    level = Area.Level.KECAMATAN
+    parent_parameter = "kota"
+
+
+class KelurahanFilter(_AreaFilter):
+    title = _("kelurahan")
+    parameter_name = "kelurahan"
+    level = Area.Level.KELURAHAN
+    parent_parameter = "kecamatan"
+
+
+class TriageActionForm(ActionForm):
+    assignee = forms.CharField(label=_("Officer (username)"), required=False, max_length=150)
+
+
+# ---- the map -------------------------------------------------------------------------------
+
+
+def svg_map(*, boundary: MultiPolygon | None, point: Point, size: int = MAP_SIZE) -> dict[str, Any]:
+    """The kelurahan outline and the report's point as SVG path data (no tiles, no network)."""
+    if boundary is None:
+        return {"size": size, "paths": [], "x": size / 2, "y": size / 2}
+    shape = boundary.simplify(0.00002, preserve_topology=True)
+    min_x, min_y, max_x, max_y = shape.extent
+    min_x, max_x = min(min_x, point.x), max(max_x, point.x)
+    min_y, max_y = min(min_y, point.y), max(max_y, point.y)
+    span = max(max_x - min_x, max_y - min_y) or 0.001
+    pad = size * 0.05
+    scale = (size - 2 * pad) / span
+
+    def project(x: float, y: float) -> tuple[float, float]:
+        return round(pad + (x - min_x) * scale, 1), round(pad + (max_y - y) * scale, 1)
+
+    paths: list[str] = []
+    geometry: Any = shape
+    polygons: list[Any] = list(geometry) if shape.geom_type == "MultiPolygon" else [geometry]
+    for polygon in polygons:
+        for ring in list(polygon):
+            coords = [project(x, y) for x, y in ring.coords]
+            paths.append("M" + " L".join(f"{x},{y}" for x, y in coords) + " Z")
+    x, y = project(point.x, point.y)
+    return {"size": size, "paths": paths, "x": x, "y": y}
+
+
+# ---- the admin -----------------------------------------------------------------------------
+
+
+TICKET_FIELDS = (
+    "public_id",
+    "status",
+    "category",
+    "area",
+    "agency",
+    "assignee",
+    "description",
+    "address_hint",
+    "occurred_at",
+    "created_at",
+    "sla_due_at",
+    "completed_at",
+    "closed_at",
+    "parent",
+    "support_count",
+)
+
+
+ACTIONS: dict[str, str] = {
+    "take": "take",
+    "assign": "assign",
+    "start": "start",
+    "disposisi": "disposisi",
+    "koordinasi": "koordinasi",
+    "koordinasi_accept": "koordinasi_accept",
+    "koordinasi_decline": "koordinasi_decline",
+    "return": "return",
+    "request_info": "request_info",
+    "resume": "resume",
+    "complete": "complete",
+    "reject": "reject",
+    "merge": "merge",
+}
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "public_id",
+        "category_name",
+        "kelurahan",
+        "unit",
+        "assignee_name",
+        "status",
+        "age_display",
+        "sla_display",
+    ]
+    list_filter = [
+        "status",
+        CategoryFilter,
+        KotaFilter,
+        KecamatanFilter,
+        KelurahanFilter,
+        SlaStateFilter,
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["=public_id"]
+    search_help_text = _("Search by public id, e.g. LW-7K3QX9.")
+    show_full_result_count = False
+    list_per_page = 50
+    ordering = ["sla_due_at", "pk"]
+    action_form = TriageActionForm
+    actions = ["bulk_take", "bulk_assign"]
+    change_form_template = "admin/reports/report/change_form.html"
+    fields = TICKET_FIELDS
+    readonly_fields = TICKET_FIELDS
+
+    class Media:
+        css = {"all": ["reports/triage.css"]}
+        js = ["reports/triage.js"]
+
+    # -- scope: the one selector --
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
+        return selectors_staff.report_list_for_user(user=_user(request))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # decisions go through the action buttons (services), never the form
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def _scoped(self, request: HttpRequest, object_id: str) -> Report:
+        try:
+            return selectors_staff.report_get_for_user_by_pk(user=_user(request), pk=int(object_id))
+        except (NotFound, ValueError):
+            raise Http404 from None
+
+    # -- list columns --
+
+    @admin.display(description=_("category"), ordering="category__code")
+    def category_name(self, obj: Report) -> str:
+        return obj.category.name_id
+
+    @admin.display(description=_("kelurahan"), ordering="area__name")
+    def kelurahan(self, obj: Report) -> str:
+        return obj.area.name
+
+    @admin.display(description=_("unit"), ordering="agency__code")
+    def unit(self, obj: Report) -> str:
+        return obj.agency.short_name or obj.agency.name
+
+    @admin.display(description=_("assignee"), ordering="assignee__username")
+    def assignee_name(self, obj: Report) -> str:
+        return obj.assignee.username if obj.assignee else "-"
+
+    @admin.display(description=_("age"), ordering="created_at")
+    def age_display(self, obj: Report) -> str:
+        return _duration(getattr(obj, "age", None))
+
+    @admin.display(description=_("SLA time left"), ordering="sla_due_at")
+    def sla_display(self, obj: Report) -> str:
+        left: timedelta | None = getattr(obj, "sla_left", None)
+        if obj.status in Report.CLOSED_STATUSES or left is None:
+            return format_html('<span class="lw-sla lw-sla-closed">{}</span>', "-")
+        state = (
+            "overdue" if left.total_seconds() < 0 else "soon" if left < timedelta(days=1) else "ok"
+        )
+        return format_html('<span class="lw-sla lw-sla-{}">{}</span>', state, _duration(left))
+
+    # -- bulk actions (safe ones only) --
+
+    @admin.action(description=_("Claim the selected tickets"))
+    def bulk_take(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
+        self._bulk(
+            request,
+            queryset,
+            lambda report: services.report_take(report=report, actor=_user(request)),
+        )
+
+    @admin.action(description=_("Assign the selected tickets to the officer named below"))
+    def bulk_assign(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
+        username = request.POST.get("assignee", "").strip()
+        assignee = User.objects.filter(username=username).first() if username else None
+        if assignee is None:
+            self.message_user(request, gettext("Name an officer (username)."), messages.ERROR)
+            return
+        self._bulk(
+            request,
+            queryset,
+            lambda report: services.report_assign(
+                report=report, actor=_user(request), assignee=assignee
+            ),
+        )
+
+    def _bulk(
+        self, request: HttpRequest, queryset: QuerySet[Report], work: Callable[[Report], Any]
+    ) -> None:
+        done, failed = 0, []
+        for report in queryset:
+            try:
+                work(report)
+                done += 1
+            except (ApplicationError, NotFound) as exc:
+                failed.append(f"{report.public_id}: {exc.message}")
+        if done:
+            self.message_user(request, gettext("%(n)s ticket(s) updated.") % {"n": done})
+        for line in failed:
+            self.message_user(request, line, messages.ERROR)
+
+    # -- extra views --
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        extra = [
+            path(
+                "<int:pk>/photo/<int:n>/",
+                self.admin_site.admin_view(self.photo_view),
+                name="{}_{}_photo".format(*info),
+            ),
+            path(
+                "<int:pk>/photo/<int:n>/thumbnail/",
+                self.admin_site.admin_view(self.thumbnail_view),
+                name="{}_{}_thumbnail".format(*info),
+            ),
+            path(
+                "<int:pk>/act/<slug:action>/",
+                self.admin_site.admin_view(require_POST(self.act_view)),
+                name="{}_{}_act".format(*info),
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def _photo(self, request: HttpRequest, pk: int, n: int, thumbnail: bool) -> HttpResponseBase:
+        try:
+            photo = selectors_staff.report_photo_get_for_staff(
+                user=_user(request), report_pk=pk, index=n
+            )
+        except NotFound:
+            raise Http404 from None
+        field = photo.thumbnail if thumbnail else photo.image
+        response = FileResponse(
+            field.open("rb"), content_type="image/jpeg" if thumbnail else photo.content_type
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def photo_view(self, request: HttpRequest, pk: int, n: int) -> HttpResponseBase:
+        return self._photo(request, pk, n, thumbnail=False)
+
+    def thumbnail_view(self, request: HttpRequest, pk: int, n: int) -> HttpResponseBase:
+        return self._photo(request, pk, n, thumbnail=True)
+
+    def act_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        """One decision: find the ticket (may act), call its service, report back."""
+        if action not in ACTIONS:
+            raise Http404
+        actor = _user(request)
+        report = self._scoped(request, str(pk))
+        scope = selectors_staff.staff_scope_for_user(user=actor)
+        if not scope.can_act(report):
+            raise Http404
+        data = request.POST
+        try:
+            self._run(action=action, report=report, actor=actor, data=data, request=request)
+        except ApplicationError as exc:
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+            self.message_user(request, f"{exc.message} {details}".strip(), messages.ERROR)
+        else:
+            self.message_user(request, gettext("Done: %(id)s.") % {"id": report.public_id})
+        return HttpResponseRedirect(reverse("admin:reports_report_change", args=[pk]))
+
+    def _run(
+        self, *, action: str, report: Report, actor: User, data: Any, request: HttpRequest
+    ) -> None:
+        def agency(field: str = "to_agency") -> Agency:
+            found = Agency.objects.filter(code=data.get(field, "")).first()
+            if found is None:
+                raise ApplicationError(fields={field: [gettext("Unknown unit code.")]})
+            return found
+
+        note = data.get("note", "")
+        if action == "take":
+            services.report_take(report=report, actor=actor)
+        elif action == "assign":
+            assignee = User.objects.filter(username=data.get("assignee", "")).first()
+            if assignee is None:
+                raise ApplicationError(fields={"assignee": [gettext("Unknown officer.")]})
+            services.report_assign(report=report, actor=actor, assignee=assignee)
+        elif action == "start":
+            services.report_start(report=report, actor=actor, note=note)
+        elif action == "disposisi":
+            services.report_disposisi(report=report, actor=actor, to_agency=agency(), note=note)
+        elif action == "koordinasi":
+            services.report_koordinasi(
+                report=report, actor=actor, to_agency=agency(), reason=data.get("reason", "")
+            )
+        elif action == "koordinasi_accept":
+            services.report_koordinasi_accept(report=report, actor=actor, note=note)
+        elif action == "koordinasi_decline":
+            services.report_koordinasi_decline(
+                report=report, actor=actor, reason=data.get("reason", "")
+            )
+        elif action == "return":
+            services.report_return_to_triage(
+                report=report, actor=actor, reason_code=data.get("reason_code", ""), note=note
+            )
+        elif action == "request_info":
+            services.report_request_info(
+                report=report, actor=actor, question=data.get("question", "")
+            )
+        elif action == "resume":
+            services.report_resume(report=report, actor=actor, note=note)
+        elif action == "complete":
+            geotag = None
+            try:
+                if data.get("lat") and data.get("lon"):
+                    geotag = Point(float(data["lon"]), float(data["lat"]), srid=4326)
+            except ValueError:
+                raise ApplicationError(fields={"lat": [gettext("Not a number.")]}) from None
+            services.report_complete(
+                report=report,
+                actor=actor,
+                note=note,
+                photo=request.FILES.get("photo"),
+                geotag=geotag,
+            )
+        elif action == "reject":
+            services.report_reject(
+                report=report, actor=actor, reason_code=data.get("reason_code", ""), note=note
+            )
+        elif action == "merge":
+            try:
+                parent = selectors_staff.report_get_for_user(
+                    user=actor, public_id=data.get("parent", "")
+                )
+            except NotFound:
+                raise ApplicationError(
+                    fields={"parent": [gettext("No such ticket in your scope.")]}
+                ) from None
+            services.report_merge(report=report, parent=parent, actor=actor, note=note)
+
+    # -- the change (view) page --
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        report = self._scoped(request, object_id)
+        actor = _user(request)
+        scope = selectors_staff.staff_scope_for_user(user=actor)
+        boundary = Area.objects.filter(pk=report.area_id).values_list("boundary", flat=True).first()
+        family = report.agency.parent_id or report.agency_id
+        context = {
+            **(extra_context or {}),
+            "ticket": report,
+            "can_act": scope.can_act(report),
+            "can_supervise": scope.can_supervise(report),
+            "monitor_only": scope.is_monitor_only,
+            "photos": selectors_staff.report_photos_for_staff(report=report),
+            "timeline": selectors_staff.report_timeline_for_staff(report=report, scope=scope),
+            "nearby": selectors_staff.report_nearby_open_for_staff(
+                report=report, user=actor, scope=scope
+            ),
+            "map": svg_map(boundary=boundary, point=report.location),
+            "allowed": sorted(Report.TRANSITIONS[report.status]),
+            "koordinasi_pending": koordinasi_pending(report=report) is not None,
+            "suku_dinas": Agency.objects.filter(parent_id=family, is_active=True)
+            .exclude(pk=report.agency_id)
+            .order_by("code"),
+            "officers": selectors_staff.agency_officers(agency=report.agency),
+            "reject_reasons": RejectReason.choices,
+            "return_reasons": ReturnReason.choices,
+            "reveal_request_url": reverse("identity-reveal-requests"),
+            "templates": list(selectors_staff.response_templates_for(report=report)),
+            "reasons": list(selectors_staff.canned_reasons_for(agency=report.agency)),
+            "now": timezone.now(),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self._scoped(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    list_display = ["title", "purpose", "category", "is_active", "sort_order"]
+    list_filter = ["purpose", "is_active", "category"]
+    search_fields = ["title", "body"]
+    list_select_related = ["category"]
+    show_full_result_count = False
+
+
+@admin.register(CannedReason)
+class CannedReasonAdmin(admin.ModelAdmin):
+    list_display = ["text", "purpose", "agency", "is_active"]
+    list_filter = ["purpose", "is_active"]
+    search_fields = ["text", "agency__code", "agency__name"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
+    show_full_result_count = False

@@ -1,0 +1,360 @@
+"""Input validation and output shapes of the citizen report API (docs/api.md).
+
+Integer primary keys never appear: reports are named by ``id`` (the public id), photos by
+their number ``n`` within the report.
+"""
+
+import math
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
+from apps.routing.models import Area, Category
+
+
+def _finite(value: float) -> None:
+    if not math.isfinite(value):
+        raise serializers.ValidationError(_("Must be a finite number."))
+
+
+def _english() -> bool:
+    return (translation.get_language() or settings.LANGUAGE_CODE).lower().startswith("en")
+
+
+# ---- input ---------------------------------------------------------------------------------
+
+
+class ReportCreateInputSerializer(serializers.Serializer):
+    client_request_id = serializers.UUIDField(
+        help_text="A UUID the app generates once per report; retries reuse it."
+    )
+    category = serializers.SlugField(max_length=40, help_text="A category code.")
+    description = serializers.CharField(min_length=1, max_length=2000)
+    lat = serializers.FloatField(min_value=-90, max_value=90, validators=[_finite])
+    lon = serializers.FloatField(min_value=-180, max_value=180, validators=[_finite])
+    accuracy_m = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=10_000, validators=[_finite]
+    )
+    occurred_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Default: now. At most 7 days ago."
+    )
+    address_hint = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, default=""
+    )
+    is_public = serializers.BooleanField(required=False, default=True)
+    anonymous = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="File without linking the report to the signed-in account.",
+    )
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),
+        required=False,
+        default=list,
+        max_length=settings.REPORT_PHOTO_MAX_COUNT,
+        help_text="0 to 5 JPEG/PNG/WebP files (multipart only), 10 MB each.",
+    )
+
+
+class MyReportListInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Report.Status.choices, required=False)
+
+
+class ReportConfirmInputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+
+class ReportReopenInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=1, max_length=1000)
+
+
+class ReportMessageInputSerializer(serializers.Serializer):
+    body = serializers.CharField(min_length=1, max_length=2000)
+
+
+# ---- output --------------------------------------------------------------------------------
+
+
+class CategoryOutputSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "description", "group", "sla_days"]
+
+    def get_name(self, category: Category) -> str:
+        return category.name_en if _english() else category.name_id
+
+    def get_description(self, category: Category) -> str:
+        return category.description_en if _english() else category.description_id
+
+
+class ReportCategoryRefSerializer(CategoryOutputSerializer):
+    class Meta:
+        model = Category
+        fields = ["code", "name"]
+
+
+class ReportAreaRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Area
+        fields = ["code", "name"]
+
+
+class ReportAreaOutputSerializer(serializers.ModelSerializer):
+    """The kelurahan, with its kecamatan and kota."""
+
+    kecamatan = serializers.SerializerMethodField()
+    kota = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Area
+        fields = ["code", "name", "kecamatan", "kota"]
+
+    @extend_schema_field(ReportAreaRefSerializer(allow_null=True))
+    def get_kecamatan(self, area: Area) -> dict[str, Any] | None:
+        parent = area.parent
+        return ReportAreaRefSerializer(parent).data if parent else None
+
+    @extend_schema_field(ReportAreaRefSerializer(allow_null=True))
+    def get_kota(self, area: Area) -> dict[str, Any] | None:
+        kota = area.parent.parent if area.parent else None
+        return ReportAreaRefSerializer(kota).data if kota else None
+
+
+class ReportAgencyRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ReportLocationSerializer(serializers.Serializer):
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+
+
+class ReportPhotoOutputSerializer(serializers.ModelSerializer):
+    n = serializers.IntegerField(source="index")
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportPhoto
+        fields = ["n", "kind", "content_type", "width", "height", "url", "thumbnail_url"]
+
+    def _url(self, photo: ReportPhoto, name: str) -> str:
+        path = reverse(name, kwargs={"public_id": photo.report.public_id, "n": photo.index})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, photo: ReportPhoto) -> str:
+        return self._url(photo, "report-photo")
+
+    def get_thumbnail_url(self, photo: ReportPhoto) -> str:
+        return self._url(photo, "report-photo-thumbnail")
+
+
+class _ReportBaseSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="public_id")
+    status_label = serializers.CharField(source="get_status_display")
+    category = ReportCategoryRefSerializer()
+    location = serializers.SerializerMethodField()
+    area = ReportAreaOutputSerializer()
+    agency = ReportAgencyRefSerializer()
+
+    @extend_schema_field(ReportLocationSerializer)
+    def get_location(self, report: Report) -> dict[str, float]:
+        return {"lat": report.location.y, "lon": report.location.x}
+
+
+class ReportPublicOutputSerializer(_ReportBaseSerializer):
+    """A public report as anyone may see it: nothing about the reporter, no photos."""
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "status",
+            "status_label",
+            "category",
+            "description",
+            "location",
+            "area",
+            "agency",
+            "sla_due_at",
+            "completed_at",
+            "support_count",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ReportDetailOutputSerializer(_ReportBaseSerializer):
+    """A report as its own reporter sees it."""
+
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "status",
+            "status_label",
+            "category",
+            "description",
+            "location",
+            "accuracy_m",
+            "address_hint",
+            "occurred_at",
+            "is_public",
+            "is_anonymous",
+            "area",
+            "agency",
+            "sla_due_at",
+            "completed_at",
+            "closed_at",
+            "rating",
+            "rating_comment",
+            "support_count",
+            "photos",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(ReportPhotoOutputSerializer(many=True))
+    def get_photos(self, report: Report) -> list[dict[str, Any]]:
+        photos = sorted(report.photos.all(), key=lambda photo: photo.index)
+        for photo in photos:
+            photo.report = report  # the URLs need the public id; no query per photo
+        return list(ReportPhotoOutputSerializer(photos, many=True, context=self.context).data)
+
+
+class ReportCreateOutputSerializer(ReportDetailOutputSerializer):
+    tracking_code = serializers.CharField(
+        required=False,
+        help_text=(
+            "Anonymous reports only, and only in the 201 response: keep it, it is not "
+            "stored and a replay (200) does not repeat it."
+        ),
+    )
+
+    class Meta(ReportDetailOutputSerializer.Meta):
+        fields = [*ReportDetailOutputSerializer.Meta.fields, "tracking_code"]
+
+    def to_representation(self, instance: Report) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        code = self.context.get("tracking_code")
+        if code:
+            data["tracking_code"] = code
+        else:
+            data.pop("tracking_code", None)
+        return data
+
+
+class TimelineUnitSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ReportTimelineEventOutputSerializer(serializers.ModelSerializer):
+    at = serializers.DateTimeField(source="created_at")
+    unit = serializers.SerializerMethodField()
+    by = serializers.SerializerMethodField()
+    officer_name = serializers.SerializerMethodField()
+    to_status_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportEvent
+        fields = [
+            "kind",
+            "from_status",
+            "to_status",
+            "to_status_label",
+            "at",
+            "by",
+            "unit",
+            "officer_name",
+            "note",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=["reporter", "unit"]))
+    def get_by(self, event: ReportEvent) -> str:
+        if event.kind == ReportEvent.Kind.CREATED or event.data.get("by") == "reporter":
+            return "reporter"
+        return "unit"
+
+    @extend_schema_field(TimelineUnitSerializer(allow_null=True))
+    def get_unit(self, event: ReportEvent) -> dict[str, str] | None:
+        if event.agency is None:
+            return None
+        return {"code": event.agency.code, "name": event.agency.name}
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_officer_name(self, event: ReportEvent) -> str | None:
+        """Only when the acting unit chose to show its staff's names."""
+        if event.agency is None or not event.agency.shows_staff_names or event.actor is None:
+            return None
+        if self.get_by(event) == "reporter":
+            return None
+        return event.actor.get_full_name() or None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_to_status_label(self, event: ReportEvent) -> str | None:
+        return str(Report.Status(event.to_status).label) if event.to_status else None
+
+
+class ReportMessageOutputSerializer(serializers.ModelSerializer):
+    unit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportMessage
+        fields = ["direction", "body", "unit", "created_at"]
+
+    @extend_schema_field(TimelineUnitSerializer(allow_null=True))
+    def get_unit(self, message: ReportMessage) -> dict[str, str] | None:
+        if message.agency is None:
+            return None
+        return {"code": message.agency.code, "name": message.agency.name}
+
+
+class ReportSupportOutputSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    support_count = serializers.IntegerField()
+    supported = serializers.BooleanField()
+
+
+class ReportTrackedOutputSerializer(_ReportBaseSerializer):
+    """An anonymously filed report as its tracking-code holder sees it (photos stay private)."""
+
+    class Meta:
+        model = Report
+        fields = [f for f in ReportDetailOutputSerializer.Meta.fields if f != "photos"]
+
+
+class ReportTrackOutputSerializer(serializers.Serializer):
+    report = ReportTrackedOutputSerializer()
+    timeline = ReportTimelineEventOutputSerializer(many=True)
+
+
+class _ReportPageSerializer(serializers.Serializer):
+    """The envelope of a paginated list (apps.core.pagination.Pagination)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+class ReportPageOutputSerializer(_ReportPageSerializer):
+    results = ReportDetailOutputSerializer(many=True)
+
+
+class ReportMessagePageOutputSerializer(_ReportPageSerializer):
+    results = ReportMessageOutputSerializer(many=True)

@@ -1,0 +1,123 @@
+"""Every read of reports that another layer needs, access control included (C11).
+
+Whatever a caller may not see is a ``NotFound`` (404), the same as a missing id.
+"""
+
+from django.contrib.gis.geos import Polygon
+from django.db.models import Prefetch, QuerySet
+
+from apps.accounts.models import User
+from apps.accounts.selectors import agencies_for_user
+from apps.core.errors import NotFound
+from apps.identity.models import Reporter
+from apps.reports.codes import tracking_code_hash
+from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
+
+_AREA_CHAIN = "area__parent__parent"  # kelurahan → kecamatan → kota
+
+
+def _with_refs(queryset: QuerySet[Report]) -> QuerySet[Report]:
+    return queryset.select_related("category", _AREA_CHAIN, "agency").defer(
+        "area__boundary", "area__parent__boundary", "area__parent__parent__boundary"
+    )
+
+
+def report_list_public(
+    *, bbox: tuple[float, float, float, float] | None = None
+) -> QuerySet[Report]:
+    """Public reports (not merged into another), newest first.
+
+    ``bbox`` is (min lon, min lat, max lon, max lat) in WGS84.
+    """
+    queryset = Report.objects.filter(is_public=True, parent__isnull=True)
+    if bbox is not None:
+        queryset = queryset.filter(location__coveredby=Polygon.from_bbox(bbox))
+    return _with_refs(queryset).order_by("-created_at", "-pk")
+
+
+def report_get_public(*, public_id: str) -> Report:
+    report = report_list_public().filter(public_id=public_id).first()
+    if report is None:
+        raise NotFound()
+    return report
+
+
+def report_list_for_reporter(*, reporter: Reporter, status: str | None = None) -> QuerySet[Report]:
+    """The reporter's own reports, newest first, with their photos prefetched."""
+    queryset = Report.objects.filter(reporter=reporter)
+    if status:
+        queryset = queryset.filter(status=status)
+    return (
+        _with_refs(queryset)
+        .prefetch_related(Prefetch("photos", queryset=ReportPhoto.objects.order_by("index")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def report_get_for_reporter(*, public_id: str, reporter: Reporter | None) -> Report:
+    """One of ``reporter``'s own reports; anyone else's (or none) is a 404."""
+    if reporter is None:
+        raise NotFound()
+    report = report_list_for_reporter(reporter=reporter).filter(public_id=public_id).first()
+    if report is None:
+        raise NotFound()
+    return report
+
+
+def report_get_visible(*, public_id: str, reporter: Reporter | None) -> tuple[Report, bool]:
+    """The report as its reporter sees it (``True``) or as the public sees it (``False``).
+
+    A private report of someone else is a 404, like a missing one.
+    """
+    if reporter is not None:
+        own = report_list_for_reporter(reporter=reporter).filter(public_id=public_id).first()
+        if own is not None:
+            return own, True
+    return report_get_public(public_id=public_id), False
+
+
+def report_get_by_tracking_code(*, code: str) -> Report:
+    """The anonymously filed report whose tracking code is ``code``."""
+    if not code or len(code) > 40:
+        raise NotFound()
+    report = (
+        _with_refs(Report.objects.filter(tracking_code_hash=tracking_code_hash(code)))
+        .exclude(tracking_code_hash="")
+        .first()
+    )
+    if report is None:
+        raise NotFound()
+    return report
+
+
+def report_timeline(*, report: Report, include_internal: bool = False) -> QuerySet[ReportEvent]:
+    """The report's events, oldest first; citizens get the public ones only."""
+    queryset = ReportEvent.objects.filter(report=report)
+    if not include_internal:
+        queryset = queryset.filter(visibility=ReportEvent.Visibility.PUBLIC)
+    return queryset.select_related("agency", "actor").order_by("created_at", "pk")
+
+
+def report_message_list(*, report: Report) -> QuerySet[ReportMessage]:
+    return ReportMessage.objects.filter(report=report).order_by("created_at", "pk")
+
+
+def report_photo_get_for_user(*, public_id: str, index: int, user: User) -> ReportPhoto:
+    """A photo for its report's reporter or for staff of the report's current unit.
+
+    Staff need ``accounts.view_agency_reports`` on the unit as an object permission (their
+    membership). Everyone else, signed in or not, gets a 404.
+    """
+    photo = (
+        ReportPhoto.objects.filter(report__public_id=public_id, index=index)
+        .select_related("report", "report__reporter")
+        .first()
+    )
+    if photo is None or not user.is_authenticated:
+        raise NotFound()
+    report = photo.report
+    if report.reporter.user_id is not None and report.reporter.user_id == user.pk:
+        return photo
+    if agencies_for_user(user=user).filter(pk=report.agency_id).exists():
+        return photo
+    raise NotFound()

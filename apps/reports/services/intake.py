@@ -1,0 +1,377 @@
+"""Filing a report: validate, route, store, and queue its side effects, idempotently."""
+
+import hashlib
+import json
+import logging
+import math
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import ApplicationError
+from apps.identity.models import Reporter
+from apps.identity.services import reporter_create
+from apps.reports.codes import new_public_id, new_tracking_code, tracking_code_hash
+from apps.reports.errors import IdempotencyConflict
+from apps.reports.images import (
+    ProcessedPhoto,
+    location_mismatch,
+    photo_process,
+    upload_sha256,
+)
+from apps.reports.models import Custody, Report, ReportEvent, ReportPhoto
+from apps.reports.services.common import constraint_name, notify_reporter, status_title, text_clean
+from apps.routing.models import Category
+from apps.routing.selectors import route
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION_MAX = 2000
+ADDRESS_HINT_MAX = 300
+ACCURACY_MAX_M = 10_000.0
+
+
+@dataclass(frozen=True)
+class ReportCreateResult:
+    report: Report
+    created: bool
+    tracking_code: str | None  # anonymous reports only, and only when created now
+
+
+def _fingerprint(
+    *,
+    anonymous: bool,
+    reporter: Reporter | None,
+    category: Category,
+    location: Point,
+    description: str,
+    occurred_at: datetime | None,
+    accuracy_m: float | None,
+    address_hint: str,
+    is_public: bool,
+    channel: str,
+    photo_hashes: list[str],
+) -> str:
+    """SHA-256 of the canonical request: a replay must match it, or it is a conflict.
+
+    The reporter is part of it, so someone else's key never returns someone else's report.
+    """
+    canonical = {
+        "reporter": None if anonymous or reporter is None else reporter.pk,
+        "anonymous": anonymous,
+        "category": category.code,
+        "lat": round(location.y, 7),
+        "lon": round(location.x, 7),
+        "description": description,
+        "occurred_at": occurred_at.isoformat() if occurred_at is not None else None,
+        "accuracy_m": accuracy_m,
+        "address_hint": address_hint,
+        "is_public": is_public,
+        "channel": channel,
+        "photos": photo_hashes,
+    }
+    encoded = json.dumps(canonical, sort_keys=True, ensure_ascii=True, allow_nan=True)
+    return hashlib.sha256(encoded.encode("ascii")).hexdigest()
+
+
+def _replay(*, client_request_id: uuid.UUID, fingerprint: str) -> ReportCreateResult | None:
+    existing = Report.objects.filter(client_request_id=client_request_id).first()
+    if existing is None:
+        return None
+    if not secrets.compare_digest(existing.request_fingerprint, fingerprint):
+        raise IdempotencyConflict()
+    return ReportCreateResult(report=existing, created=False, tracking_code=None)
+
+
+def _check_location(location: Point) -> None:
+    if location.srid != 4326:
+        raise ApplicationError(fields={"location": [str(_("Coordinates must be WGS84."))]})
+    lon, lat = location.x, location.y
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        raise ApplicationError(fields={"lat": [str(_("Must be a finite number."))]})
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ApplicationError(fields={"lat": [str(_("Coordinates out of range."))]})
+
+
+def _check_occurred_at(occurred_at: datetime, now: datetime) -> None:
+    if timezone.is_naive(occurred_at):
+        raise ApplicationError(fields={"occurred_at": [str(_("Give a time zone."))]})
+    if occurred_at > now + settings.REPORT_CLOCK_SKEW:
+        raise ApplicationError(fields={"occurred_at": [str(_("Cannot be in the future."))]})
+    if occurred_at < now - settings.REPORT_MAX_BACKDATE:
+        raise ApplicationError(
+            fields={
+                "occurred_at": [
+                    str(
+                        _("Cannot be more than %(days)s days ago.")
+                        % {"days": settings.REPORT_MAX_BACKDATE.days}
+                    )
+                ]
+            }
+        )
+
+
+def _check_accuracy(accuracy_m: float | None) -> None:
+    if accuracy_m is None:
+        return
+    if not math.isfinite(accuracy_m) or not 0 <= accuracy_m <= ACCURACY_MAX_M:
+        raise ApplicationError(
+            fields={
+                "accuracy_m": [
+                    str(_("Must be between 0 and %(max)s metres.") % {"max": int(ACCURACY_MAX_M)})
+                ]
+            }
+        )
+
+
+def _photo_names(extension: str) -> tuple[str, str]:
+    """Server-generated storage names (nothing of the upload's name is ever used)."""
+    now = timezone.now()
+    stem = f"reports/{now:%Y}/{now:%m}/{uuid.uuid4().hex}"
+    return f"{stem}.{extension}", f"{stem}_thumb.jpg"
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("reports: could not remove an orphaned photo file")
+
+
+def _insert_with_public_id(report: Report) -> Report:
+    """Insert ``report`` under a fresh random public id, retrying on the rare collision."""
+    for _attempt in range(10):
+        report.public_id = new_public_id()
+        try:
+            with transaction.atomic():
+                report.save(force_insert=True)
+        except IntegrityError as exc:
+            if constraint_name(exc) != "report_public_id_unique":
+                raise
+            continue
+        return report
+    raise RuntimeError("could not allocate a unique public id")
+
+
+def _store(
+    *,
+    reporter: Reporter | None,
+    anonymous: bool,
+    category: Category,
+    location: Point,
+    description: str,
+    client_request_id: uuid.UUID,
+    fingerprint: str,
+    occurred_at: datetime | None,
+    accuracy_m: float | None,
+    address_hint: str,
+    is_public: bool,
+    channel: str,
+    processed: list[ProcessedPhoto],
+    saved_files: list[str],
+) -> ReportCreateResult:
+    routing = route(point=location, category=category)
+    tracking_code: str | None = None
+    if anonymous:
+        owner = reporter_create(user=None)
+        tracking_code = new_tracking_code()
+    else:
+        assert reporter is not None  # noqa: S101 - anonymous is forced when there is none
+        owner = reporter
+    now = timezone.now()
+    report = _insert_with_public_id(
+        Report(
+            client_request_id=client_request_id,
+            request_fingerprint=fingerprint,
+            channel=channel,
+            reporter=owner,
+            is_anonymous=anonymous,
+            tracking_code_hash=tracking_code_hash(tracking_code) if tracking_code else "",
+            category=category,
+            description=description,
+            location=location,
+            accuracy_m=accuracy_m,
+            occurred_at=occurred_at or now,
+            address_hint=address_hint,
+            is_public=is_public,
+            area=routing.area,
+            agency=routing.agency,
+            routing_explanation=routing.explanation,
+            status=Report.Status.MENUNGGU,
+            sla_due_at=now + timedelta(days=category.sla_days),
+        )
+    )
+    # The clock starts at the stored creation time, to the microsecond.
+    report.sla_due_at = report.created_at + timedelta(days=category.sla_days)
+    if occurred_at is None:
+        report.occurred_at = report.created_at
+    report.save(update_fields=["sla_due_at", "occurred_at"])
+
+    event = ReportEvent.objects.create(
+        report=report,
+        kind=ReportEvent.Kind.CREATED,
+        to_status=Report.Status.MENUNGGU,
+        actor=None if anonymous else owner.user,
+        agency=routing.agency,
+        visibility=ReportEvent.Visibility.PUBLIC,
+        data={"channel": channel, "photos": len(processed)},
+    )
+    Custody.objects.create(report=report, agency=routing.agency, started_at=report.created_at)
+
+    photos: list[ReportPhoto] = []
+    for index, photo in enumerate(processed, start=1):
+        image_name, thumb_name = _photo_names(photo.extension)
+        image_name = default_storage.save(image_name, ContentFile(photo.content))
+        saved_files.append(image_name)
+        thumb_name = default_storage.save(thumb_name, ContentFile(photo.thumbnail))
+        saved_files.append(thumb_name)
+        photos.append(
+            ReportPhoto(
+                report=report,
+                index=index,
+                kind=ReportPhoto.Kind.BEFORE,
+                image=image_name,
+                thumbnail=thumb_name,
+                content_type=photo.content_type,
+                width=photo.width,
+                height=photo.height,
+                size_bytes=len(photo.content),
+                sha256=photo.sha256,
+                upload_sha256=photo.upload_sha256,
+                exif_location=photo.exif_location,
+                location_mismatch=location_mismatch(
+                    exif_location=photo.exif_location, reported_at=location
+                ),
+                taken_at=photo.taken_at,
+            )
+        )
+    if photos:
+        ReportPhoto.objects.bulk_create(photos)
+
+    notify_reporter(
+        report=report,
+        event=event,
+        kind="status",
+        title=status_title(report=report, status=Report.Status.MENUNGGU),
+    )
+    return ReportCreateResult(report=report, created=True, tracking_code=tracking_code)
+
+
+def report_create(
+    *,
+    reporter: Reporter | None,
+    category: Category,
+    location: Point,
+    description: str,
+    client_request_id: uuid.UUID,
+    occurred_at: datetime | None = None,
+    accuracy_m: float | None = None,
+    address_hint: str = "",
+    is_public: bool = True,
+    anonymous: bool = False,
+    photos: Sequence[UploadedFile] = (),
+    channel: str = Report.Channel.APP,
+) -> ReportCreateResult:
+    """File a report, or return the one already filed under ``client_request_id``.
+
+    Validation and photo processing happen first (a refusal stores nothing); then, in one
+    transaction: routing, the report, its "created" event, the first custody interval, the
+    photos and the outbox rows. Without a ``reporter`` (or with ``anonymous``) a fresh
+    pseudonymous reporter owns the report and a tracking code is returned, once.
+
+    Idempotency: the same ``client_request_id`` with the same input returns the stored
+    report (``created=False``, no tracking code); with different input it raises
+    ``IdempotencyConflict``. Concurrent duplicates meet the unique constraint: the losers
+    roll back and return the winner's report.
+    """
+    anonymous = anonymous or reporter is None
+    uploads = list(photos)
+    if len(uploads) > settings.REPORT_PHOTO_MAX_COUNT:
+        raise ApplicationError(
+            fields={
+                "photos": [
+                    str(
+                        _("At most %(n)s photos per report.")
+                        % {"n": settings.REPORT_PHOTO_MAX_COUNT}
+                    )
+                ]
+            }
+        )
+    if channel not in Report.Channel.values:
+        raise ApplicationError(fields={"channel": [str(_("Unknown channel."))]})
+    _check_location(location)
+    if not category.is_active:
+        raise ApplicationError(fields={"category": [str(_("Unknown or inactive category."))]})
+    fingerprint = _fingerprint(
+        anonymous=anonymous,
+        reporter=reporter,
+        category=category,
+        location=location,
+        description=description,
+        occurred_at=occurred_at,
+        accuracy_m=accuracy_m,
+        address_hint=address_hint,
+        is_public=is_public,
+        channel=channel,
+        photo_hashes=[upload_sha256(upload) for upload in uploads],
+    )
+    replay = _replay(client_request_id=client_request_id, fingerprint=fingerprint)
+    if replay is not None:
+        return replay
+
+    clean_description = text_clean(
+        value=description, field="description", max_length=DESCRIPTION_MAX
+    )
+    clean_hint = text_clean(
+        value=address_hint, field="address_hint", max_length=ADDRESS_HINT_MAX, required=False
+    )
+    if occurred_at is not None:
+        _check_occurred_at(occurred_at, timezone.now())
+    _check_accuracy(accuracy_m)
+    processed = [
+        photo_process(upload=upload, index=index) for index, upload in enumerate(uploads, start=1)
+    ]
+
+    saved_files: list[str] = []
+    try:
+        with transaction.atomic():
+            return _store(
+                reporter=reporter,
+                anonymous=anonymous,
+                category=category,
+                location=location,
+                description=clean_description,
+                client_request_id=client_request_id,
+                fingerprint=fingerprint,
+                occurred_at=occurred_at,
+                accuracy_m=accuracy_m,
+                address_hint=clean_hint,
+                is_public=is_public,
+                channel=channel,
+                processed=processed,
+                saved_files=saved_files,
+            )
+    except IntegrityError as exc:
+        _delete_files(saved_files)
+        if constraint_name(exc) != "report_client_request_id_unique":
+            raise
+        # A concurrent request with the same key committed first: answer as its replay.
+        replay = _replay(client_request_id=client_request_id, fingerprint=fingerprint)
+        if replay is None:
+            raise
+        return replay
+    except BaseException:
+        _delete_files(saved_files)
+        raise

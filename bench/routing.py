@@ -1,0 +1,117 @@
+"""Routing lookups: ``apps.routing.selectors.route()`` against a bare ``ST_Covers`` query.
+
+2,000 points inside the Jakarta kelurahan are sampled in SQL with ``ST_GeneratePoints``
+(fixed seed, so every run uses the same points). Over the same database connection, in the
+same run, it times:
+
+* baseline: ``SELECT id FROM routing_area WHERE level = 'kelurahan' AND ST_Covers(...)``;
+* ``kelurahan_for_point()``: the spatial part of routing (candidates, overlap tie-break,
+  nearest-within-100-m fallback, parents loaded);
+* ``route()``: all of it, the unit for a category included (rules + agency lookups).
+
+Targets (docs/benchmarks.md): ``route()`` within 2x of the bare query; p99 < 5 ms.
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.gis.geos import Point
+from django.db import connection
+
+from apps.routing.models import Category
+from apps.routing.selectors import kelurahan_for_point, route
+
+POINTS = 2000
+SEED = 20250101
+WARMUP = 200
+
+_SAMPLE_SQL = """
+WITH pts AS (
+    SELECT a.code, (ST_Dump(ST_GeneratePoints(a.boundary, %(per_area)s, %(seed)s))).geom AS geom
+    FROM routing_area a
+    WHERE a.level = 'kelurahan'
+)
+SELECT ST_X(geom), ST_Y(geom) FROM pts
+ORDER BY md5(code || ST_AsText(geom))
+LIMIT %(n)s
+"""
+
+_BARE_SQL = (
+    "SELECT id FROM routing_area WHERE level = 'kelurahan' "
+    "AND ST_Covers(boundary, ST_SetSRID(ST_MakePoint(%s, %s), 4326)) LIMIT 1"
+)
+
+
+def sample_points(n: int = POINTS, seed: int = SEED) -> list[tuple[float, float]]:
+    """``n`` reproducible random (lon, lat) points inside Jakarta kelurahan."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM routing_area WHERE level = 'kelurahan'")
+        (areas,) = cursor.fetchone()
+        if not areas:
+            raise SystemExit("No kelurahan loaded: run `make setup` (manage.py load_areas).")
+        per_area = n // areas + 1
+        cursor.execute(_SAMPLE_SQL, {"per_area": per_area, "seed": seed, "n": n})
+        return [(float(x), float(y)) for x, y in cursor.fetchall()]
+
+
+def _time(fn: Callable[[float, float], Any], points: list[tuple[float, float]]) -> dict[str, float]:
+    for lon, lat in points[:WARMUP]:
+        fn(lon, lat)
+    latencies: list[float] = []
+    started = time.perf_counter()
+    for lon, lat in points:
+        t0 = time.perf_counter()
+        fn(lon, lat)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    total = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "ops_s": len(points) / total,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
+    }
+
+
+def main() -> dict[str, Any]:
+    points = sample_points()
+    category = Category.objects.get(code="banjir")
+    with connection.cursor() as cursor:
+
+        def bare(lon: float, lat: float) -> None:
+            cursor.execute(_BARE_SQL, (lon, lat))
+            cursor.fetchone()
+
+        results = {"bare ST_Covers": _time(bare, points)}
+
+    def spatial(lon: float, lat: float) -> None:
+        kelurahan_for_point(point=Point(lon, lat, srid=4326))
+
+    def full(lon: float, lat: float) -> None:
+        route(point=Point(lon, lat, srid=4326), category=category)
+
+    results["kelurahan_for_point()"] = _time(spatial, points)
+    results["route()"] = _time(full, points)
+
+    print(f"{len(points)} points inside Jakarta kelurahan (seed {SEED}), one connection")
+    print(f"{'':24} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    for name, r in results.items():
+        print(f"{name:24} {r['ops_s']:9.0f} {r['p50_ms']:8.3f} {r['p99_ms']:8.3f}")
+    base = results["bare ST_Covers"]["ops_s"]
+    ratio_spatial = base / results["kelurahan_for_point()"]["ops_s"]
+    ratio_route = base / results["route()"]["ops_s"]
+    p99 = results["route()"]["p99_ms"]
+    print(f"kelurahan_for_point() costs {ratio_spatial:.2f}x the bare query")
+    print(
+        f"route() costs {ratio_route:.2f}x the bare query (target <= 2x: "
+        f"{'met' if ratio_route <= 2 else 'NOT met'})"
+    )
+    print(f"route() p99 {p99:.2f} ms (target < 5 ms: {'met' if p99 < 5 else 'NOT met'})")
+    return {
+        "route_ops_s": round(results["route()"]["ops_s"]),
+        "bare_ops_s": round(base),
+        "route_vs_bare": round(ratio_route, 2),
+        "spatial_vs_bare": round(ratio_spatial, 2),
+        "route_p99_ms": round(p99, 2),
+    }

@@ -1,0 +1,335 @@
+"""POST /api/v1/reports/ as JSON: the shape, idempotency, mass assignment, bad input."""
+
+import json
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from apps.core.models import OutboxMessage
+from apps.identity.models import Reporter
+from apps.reports.models import Report, ReportEvent
+from tests.factories import staff_in
+from tests.reports.factories import citizen
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/reports/"
+
+
+def payload(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "client_request_id": str(uuid.uuid4()),
+        "category": "banjir",
+        "description": "Genangan setinggi lutut di depan halte Monas.",
+        "lat": -6.1754,
+        "lon": 106.8272,
+        "accuracy_m": 8,
+    }
+    body.update(overrides)
+    return body
+
+
+def integers_in(value: Any, path: str = "") -> list[str]:
+    """Paths of integer values in a JSON document (only counts and sizes may be integers)."""
+    allowed = {"sla_days", "support_count", "width", "height", "n", "count", "rating"}
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, int) and not isinstance(item, bool) and key not in allowed:
+                found.append(f"{path}.{key}")
+            found += integers_in(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += integers_in(item, f"{path}[{index}]")
+    return found
+
+
+def test_signed_in_reporter_files_a_report(reporter: Reporter, reporter_client: APIClient) -> None:
+    response = reporter_client.post(URL, payload(), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    report = Report.objects.get()
+    assert body["id"] == report.public_id
+    assert body["id"].startswith("LW-")
+    assert len(body["id"]) == 9
+    assert body["status"] == "menunggu"
+    assert body["status_label"] == "Menunggu"
+    assert body["category"] == {"code": "banjir", "name": "Banjir / genangan"}
+    assert body["location"] == {"lat": -6.1754, "lon": 106.8272}
+    assert body["area"] == {
+        "code": "31.71.01.1001",
+        "name": "Gambir",
+        "kecamatan": {"code": "31.71.01", "name": "Gambir"},
+        "kota": {"code": "31.71", "name": "Kota Administrasi Jakarta Pusat"},
+    }
+    assert body["agency"] == {
+        "code": "DINAS-SDA-31.71",
+        "name": "Suku Dinas Sumber Daya Air Kota Administrasi Jakarta Pusat",
+    }
+    assert body["photos"] == []
+    assert "tracking_code" not in body
+    assert body["is_anonymous"] is False
+    assert body["support_count"] == 0
+    assert (
+        body["sla_due_at"]
+        == (report.created_at + timedelta(days=6))
+        .astimezone(timezone.get_current_timezone())
+        .isoformat()
+    )
+    assert (
+        body["created_at"]
+        == report.created_at.astimezone(timezone.get_current_timezone()).isoformat()
+    )
+    assert integers_in(body) == []
+    assert report.reporter == reporter
+    assert report.accuracy_m == 8.0
+
+
+def test_anonymous_report_shows_the_tracking_code_once(api_client: APIClient) -> None:
+    body = payload()
+    first = api_client.post(URL, body, format="json")
+    assert first.status_code == 201
+    code = first.json()["tracking_code"]
+    assert len(code) == 14
+    assert code.count("-") == 2
+    assert first.json()["is_anonymous"] is True
+
+    replay = api_client.post(URL, body, format="json")
+    assert replay.status_code == 200
+    expected = dict(first.json())
+    del expected["tracking_code"]
+    assert replay.json() == expected
+    assert Report.objects.count() == 1
+
+
+def test_replay_is_byte_identical_for_a_signed_in_reporter(reporter_client: APIClient) -> None:
+    body = payload()
+    first = reporter_client.post(URL, body, format="json")
+    again = reporter_client.post(URL, body, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.content == first.content
+    assert Report.objects.count() == 1
+
+
+def test_same_key_with_a_different_body_is_a_conflict(reporter_client: APIClient) -> None:
+    body = payload()
+    reporter_client.post(URL, body, format="json")
+    before = (Report.objects.count(), ReportEvent.objects.count(), OutboxMessage.objects.count())
+    response = reporter_client.post(URL, {**body, "description": "lain"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_conflict"
+    after = (Report.objects.count(), ReportEvent.objects.count(), OutboxMessage.objects.count())
+    assert after == before
+
+
+def test_someone_elses_key_is_a_conflict_not_their_report(
+    reporter_client: APIClient, make_client: Any
+) -> None:
+    body = payload()
+    reporter_client.post(URL, body, format="json")
+    stranger = citizen()
+    response = make_client(stranger.user).post(URL, body, format="json")
+    assert response.status_code == 409
+    assert Report.objects.count() == 1
+
+
+def test_mass_assignment_is_ignored(reporter: Reporter, reporter_client: APIClient) -> None:
+    staff = staff_in("BPBD")
+    response = reporter_client.post(
+        URL,
+        payload(
+            status="selesai",
+            agency="BPBD",
+            agency_id=1,
+            reporter="Warga-XXXXXX",
+            reporter_id=999,
+            assignee=staff.pk,
+            public_id="LW-AAAAAA",
+            id="LW-AAAAAA",
+            support_count=99,
+            rating=5,
+            sla_due_at="2030-01-01T00:00:00Z",
+            is_anonymous=True,
+            channel="staff",
+            tracking_code="AAAA-BBBB-CCCC",
+        ),
+        format="json",
+    )
+    assert response.status_code == 201
+    report = Report.objects.get()
+    assert report.status == "menunggu"
+    assert report.agency.code == "DINAS-SDA-31.71"
+    assert report.reporter == reporter
+    assert report.assignee is None
+    assert report.public_id != "LW-AAAAAA"
+    assert (report.support_count, report.rating, report.is_anonymous) == (0, None, False)
+    assert report.channel == "app"
+    assert report.tracking_code_hash == ""
+    assert report.sla_due_at == report.created_at + timedelta(days=6)
+
+
+def test_a_staff_token_must_report_anonymously(make_client: Any) -> None:
+    client = make_client(staff_in("BPBD"))
+    refused = client.post(URL, payload(), format="json")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "not_a_reporter"
+    assert Report.objects.count() == 0
+    accepted = client.post(URL, payload(anonymous=True), format="json")
+    assert accepted.status_code == 201
+    assert "tracking_code" in accepted.json()
+
+
+def test_anonymous_flag_with_a_token_does_not_link_the_account(
+    reporter: Reporter, reporter_client: APIClient
+) -> None:
+    response = reporter_client.post(URL, payload(anonymous=True), format="json")
+    assert response.status_code == 201
+    report = Report.objects.get()
+    assert report.reporter != reporter
+    assert report.reporter.user_id is None
+    assert report.is_anonymous is True
+
+
+def test_occurred_at_and_private_flag_are_stored(reporter_client: APIClient) -> None:
+    when = timezone.now() - timedelta(days=2)
+    response = reporter_client.post(
+        URL,
+        payload(occurred_at=when.isoformat(), is_public=False, address_hint="Dekat halte"),
+        format="json",
+    )
+    assert response.status_code == 201
+    report = Report.objects.get()
+    assert (report.occurred_at, report.is_public, report.address_hint) == (
+        when,
+        False,
+        "Dekat halte",
+    )
+
+
+def test_an_invalid_token_is_refused(api_client: APIClient) -> None:
+    api_client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
+    response = api_client.post(URL, payload(), format="json")
+    assert response.status_code == 401
+    assert Report.objects.count() == 0
+
+
+def _now_plus(**delta: float) -> str:
+    return (timezone.now() + timedelta(**delta)).isoformat()
+
+
+BAD_JSON: list[tuple[str, dict[str, Any], int, str, str]] = [
+    ("missing category", {"category": None}, 400, "invalid", "category"),
+    ("unknown category", {"category": "tidak_ada"}, 400, "unknown_category", "category"),
+    ("missing client id", {"client_request_id": None}, 400, "invalid", "client_request_id"),
+    ("client id not a uuid", {"client_request_id": "abc"}, 400, "invalid", "client_request_id"),
+    ("empty description", {"description": ""}, 400, "invalid", "description"),
+    ("blank description", {"description": "   "}, 400, "invalid", "description"),
+    ("oversized description", {"description": "x" * 2001}, 400, "invalid", "description"),
+    ("NUL byte", {"description": "banjir\x00parah"}, 400, "invalid", "description"),
+    ("NUL in address", {"address_hint": "rt\x00"}, 400, "invalid", "address_hint"),
+    ("missing lat", {"lat": None}, 400, "invalid", "lat"),
+    ("missing lon", {"lon": None}, 400, "invalid", "lon"),
+    ("lat as NaN string", {"lat": "NaN"}, 400, "invalid", "lat"),
+    ("lon as Infinity string", {"lon": "Infinity"}, 400, "invalid", "lon"),
+    ("lat 91", {"lat": 91}, 400, "invalid", "lat"),
+    ("lon 181", {"lon": 181}, 400, "invalid", "lon"),
+    ("negative accuracy", {"accuracy_m": -5}, 400, "invalid", "accuracy_m"),
+    ("future occurred_at", {"occurred_at": "FUTURE"}, 400, "invalid", "occurred_at"),
+    ("stale occurred_at", {"occurred_at": "STALE"}, 400, "invalid", "occurred_at"),
+    ("photos in JSON", {"photos": ["aGVsbG8="]}, 400, "invalid", "photos.0"),
+    (
+        "outside the service area",
+        {"lat": -7.2575, "lon": 112.7521},
+        422,
+        "outside_service_area",
+        "",
+    ),
+    ("at sea beyond Jakarta", {"lat": -5.0, "lon": 106.8}, 422, "outside_service_area", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "change", "status", "code", "field"), BAD_JSON, ids=[row[0] for row in BAD_JSON]
+)
+def test_bad_json_input_is_refused_and_stores_nothing(
+    reporter_client: APIClient,
+    case: str,
+    change: dict[str, Any],
+    status: int,
+    code: str,
+    field: str,
+) -> None:
+    body = payload()
+    for key, value in change.items():
+        if value is None:
+            del body[key]
+        elif value == "FUTURE":
+            body[key] = _now_plus(hours=1)
+        elif value == "STALE":
+            body[key] = _now_plus(days=-8)
+        else:
+            body[key] = value
+    response = reporter_client.post(URL, body, format="json")
+    assert response.status_code == status, response.json()
+    error = response.json()["error"]
+    assert error["code"] == code
+    if field:
+        assert field in error["fields"]
+    assert (Report.objects.count(), OutboxMessage.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '"description": "banjir \\u0000 parah"',
+        '"description": "banjir \\ud800"',
+        '"lat": NaN',
+        '"lat": Infinity',
+        '"lon": -Infinity',
+    ],
+)
+def test_raw_json_escapes_and_constants_are_refused(api_client: APIClient, raw: str) -> None:
+    body = payload()
+    key = raw.split(":")[0].strip('"')
+    del body[key]
+    text = json.dumps(body)[:-1] + ", " + raw + "}"
+    response = api_client.post(URL, text, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] in {"invalid", "parse_error"}
+    assert Report.objects.count() == 0
+
+
+def test_malformed_json_is_a_parse_error(api_client: APIClient) -> None:
+    response = api_client.post(URL, '{"category": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_a_50_mb_json_body_is_refused_with_413(api_client: APIClient) -> None:
+    body = json.dumps(payload(description="x" * (50 * 1024 * 1024)))
+    response = api_client.post(URL, body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
+    assert Report.objects.count() == 0
+
+
+def test_a_body_over_the_global_limit_is_refused_before_it_is_read(
+    api_client: APIClient, settings: Any
+) -> None:
+    declared = settings.REQUEST_MAX_BODY_BYTES + 1
+    response = api_client.post(
+        URL, json.dumps(payload()), content_type="application/json", CONTENT_LENGTH=str(declared)
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": {
+            "code": "request_too_large",
+            "message": "The request body is too large.",
+            "fields": {},
+        }
+    }
+    assert Report.objects.count() == 0

@@ -1,0 +1,103 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.core.errors import ApplicationError, OutsideServiceArea
+from apps.core.models import OutboxMessage
+from apps.reports.errors import IdempotencyConflict
+from apps.reports.models import Custody, Report, ReportEvent
+from apps.routing.models import Category
+from tests.conftest import MONAS, TEBET_ECO_PARK
+from tests.reports.factories import citizen, file_report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_report_create_routes_stores_and_opens_the_timeline(flood: Category) -> None:
+    reporter = citizen()
+    result = file_report(reporter=reporter, category=flood, location=MONAS)
+    report = Report.objects.select_related("area", "agency").get(pk=result.report.pk)
+    assert result.created is True
+    assert result.tracking_code is None
+    assert report.area.code == "31.71.01.1001"
+    assert report.agency.code == "DINAS-SDA-31.71"
+    assert report.status == Report.Status.MENUNGGU
+    assert report.reporter == reporter
+    assert report.is_anonymous is False
+    assert report.sla_due_at == report.created_at + timedelta(days=flood.sla_days)
+    assert report.occurred_at == report.created_at
+    assert report.routing_explanation["rule"] == "sector_default"
+    event = report.events.get()
+    assert (event.kind, event.to_status, event.agency.code) == (
+        ReportEvent.Kind.CREATED,
+        "menunggu",
+        "DINAS-SDA-31.71",
+    )
+    custody = Custody.objects.get(report=report)
+    assert (custody.agency_id, custody.started_at, custody.ended_at) == (
+        report.agency_id,
+        report.created_at,
+        None,
+    )
+    message = OutboxMessage.objects.get()
+    assert message.handler == "apps.identity.services.inbox_deliver"
+    assert message.dedup_key == f"report:{report.pk}:event:{event.pk}"
+    assert message.payload["reporter_id"] == reporter.pk
+    assert message.payload["report_public_id"] == report.public_id
+
+
+def test_anonymous_report_gets_its_own_pseudonym_and_a_tracking_code(flood: Category) -> None:
+    result = file_report(reporter=None, category=flood, location=TEBET_ECO_PARK)
+    report = result.report
+    assert report.is_anonymous is True
+    assert report.reporter.user_id is None
+    assert result.tracking_code is not None
+    assert len(result.tracking_code) == 14
+    assert result.tracking_code not in report.tracking_code_hash
+    assert OutboxMessage.objects.count() == 0  # nobody to notify
+
+
+def test_replay_returns_the_same_report_and_a_changed_body_conflicts(flood: Category) -> None:
+    reporter = citizen()
+    key = uuid.uuid4()
+    first = file_report(reporter=reporter, category=flood, client_request_id=key)
+    again = file_report(reporter=reporter, category=flood, client_request_id=key)
+    assert (again.report.pk, again.created, Report.objects.count()) == (first.report.pk, False, 1)
+    with pytest.raises(IdempotencyConflict):
+        file_report(reporter=reporter, category=flood, client_request_id=key, description="beda")
+    with pytest.raises(IdempotencyConflict):  # someone else's key never returns their report
+        file_report(reporter=citizen(), category=flood, client_request_id=key)
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"description": ""}, "description"),
+        ({"description": "   "}, "description"),
+        ({"description": "x" * 2001}, "description"),
+        ({"description": "banjir\x00"}, "description"),
+        ({"description": "banjir \ud800"}, "description"),
+        ({"occurred_at": timezone.now() + timedelta(hours=1)}, "occurred_at"),
+        ({"occurred_at": timezone.now() - timedelta(days=8)}, "occurred_at"),
+        ({"accuracy_m": -1.0}, "accuracy_m"),
+        ({"accuracy_m": float("nan")}, "accuracy_m"),
+    ],
+)
+def test_bad_input_is_refused_and_stores_nothing(
+    flood: Category, kwargs: dict[str, object], field: str
+) -> None:
+    with pytest.raises(ApplicationError) as info:
+        file_report(reporter=citizen(), category=flood, **kwargs)
+    assert list(info.value.fields) == [field]
+    assert (Report.objects.count(), OutboxMessage.objects.count()) == (0, 0)
+
+
+def test_outside_the_service_area_is_refused(flood: Category) -> None:
+    from django.contrib.gis.geos import Point
+
+    with pytest.raises(OutsideServiceArea):
+        file_report(reporter=None, category=flood, location=Point(110.0, -7.0, srid=4326))
+    assert Report.objects.count() == 0

@@ -1,0 +1,179 @@
+"""The staff API: sign-in, the scoped queue and detail, and the actions over HTTP."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from apps.accounts.roles import OrgRole
+from apps.accounts.services import user_grant_org_role
+from apps.reports.models import Report, ReportEvent
+from tests.conftest import MONAS, TEBET_ECO_PARK
+from tests.factories import StaffFactory, UserFactory
+from tests.reports.conftest import client_for
+from tests.reports.triage_helpers import (
+    BINA_MARGA_JAKPUS,
+    GAMBIR,
+    SDA,
+    SDA_JAKSEL,
+    after_photo,
+    near,
+    officer,
+    ticket,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/staff/tickets/"
+
+
+def _detail(report: Report) -> str:
+    return f"/api/v1/staff/tickets/{report.public_id}/"
+
+
+def test_token_for_staff_only(api_client: APIClient):
+    user = officer()
+    response = api_client.post(
+        "/api/v1/staff/auth/token/", {"username": user.username, "password": "pw-for-tests"}
+    )
+    assert response.status_code == 200
+    assert len(response.json()["token"]) > 20
+    citizen = UserFactory()
+    for username, password in ((citizen.username, "pw-for-tests"), (user.username, "wrong")):
+        refused = api_client.post(
+            "/api/v1/staff/auth/token/", {"username": username, "password": password}
+        )
+        assert refused.status_code == 400
+        assert refused.json()["error"]["code"] == "invalid_credentials"
+
+
+def test_non_staff_token_cannot_read_the_queue():
+    client = client_for(UserFactory())
+    assert client.get(LIST).status_code == 403
+
+
+def _ids(client: APIClient) -> set[str]:
+    response = client.get(LIST, {"page_size": 100})
+    assert response.status_code == 200
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_scope_for_every_role_list_and_detail_agree():
+    jakpus = ticket()  # Suku Dinas SDA Jakarta Pusat, at Monas (Gambir)
+    jaksel = ticket(location=TEBET_ECO_PARK)  # Suku Dinas SDA Jakarta Selatan
+    at_dinas = ticket(at=SDA)
+    at_bina = ticket(at=BINA_MARGA_JAKPUS)
+    held_before = ticket()
+    everything = {t.public_id for t in (jakpus, jaksel, at_dinas, at_bina, held_before)}
+    sda_officer = officer()
+    from apps.reports import services
+    from tests.reports.triage_helpers import agency
+
+    services.report_take(report=held_before, actor=sda_officer)
+    services.report_koordinasi(
+        report=held_before, actor=sda_officer, to_agency=agency(BINA_MARGA_JAKPUS), reason="Jalan"
+    )
+    manager = StaffFactory()
+    user_grant_org_role(user=manager, role=OrgRole.MANAGER)
+    monitor = officer(GAMBIR, role="monitor")
+    expected = {
+        "sda_jakpus_officer": (sda_officer, {jakpus.public_id, held_before.public_id}),
+        "sda_jaksel_supervisor": (officer(SDA_JAKSEL, "supervisor"), {jaksel.public_id}),
+        "dinas_member": (officer(SDA), {at_dinas.public_id, jakpus.public_id, jaksel.public_id}),
+        "bina_marga": (officer(BINA_MARGA_JAKPUS), {at_bina.public_id, held_before.public_id}),
+        "manager": (manager, everything),
+        "gambir_monitor": (
+            monitor,
+            {jakpus.public_id, at_dinas.public_id, at_bina.public_id, held_before.public_id},
+        ),
+        "superuser_without_membership": (StaffFactory(is_superuser=True), set()),
+    }
+    for role, (user, visible) in expected.items():
+        client = client_for(user)
+        assert _ids(client) == visible, role
+        for public_id in everything:
+            status = client.get(f"/api/v1/staff/tickets/{public_id}/").status_code
+            assert status == (200 if public_id in visible else 404), (role, public_id)
+
+
+def test_queue_is_sorted_by_sla_left_and_filters(django_assert_num_queries):
+    late, soon = ticket(), ticket()
+    Report.objects.filter(pk=soon.pk).update(sla_due_at=soon.created_at)
+    Report.objects.filter(pk=late.pk).update(sla_due_at=late.created_at.replace(year=2020))
+    client = client_for(officer())
+    rows = client.get(LIST).json()["results"]
+    assert [r["id"] for r in rows] == [late.public_id, soon.public_id]
+    assert rows[0]["sla_left_seconds"] < rows[1]["sla_left_seconds"] <= 0
+    assert client.get(LIST, {"sla": "overdue"}).json()["results"][0]["id"] == late.public_id
+    assert client.get(LIST, {"status": "proses"}).json()["results"] == []
+    assert len(client.get(LIST, {"area": "31.71.01.1001"}).json()["results"]) == 2
+    assert client.get(LIST, {"area": "31.74"}).json()["results"] == []
+    assert client.get(LIST, {"sla": "bogus"}).status_code == 400
+    assert client.get(LIST, {"page_size": 10**9}).status_code == 200
+
+
+def test_queue_query_count_is_constant(django_assert_num_queries):
+    user = officer()
+    client = client_for(user)
+    for _ in range(3):
+        ticket()
+    with django_assert_num_queries(8) as few:
+        client.get(LIST, {"page_size": 100})
+    for _ in range(97):
+        ticket()
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(LIST, {"page_size": 100})
+    assert len(response.json()["results"]) == 100
+
+
+def test_actions_over_http_start_and_complete():
+    report = ticket()
+    user = officer()
+    client = client_for(user)
+    started = client.post(f"{_detail(report)}start/", {"note": "Menuju lokasi"}, format="json")
+    assert started.status_code == 200
+    assert started.json()["status"] == "proses"
+    again = client.post(f"{_detail(report)}start/", {"note": "x"}, format="json")
+    assert again.status_code == 409
+    body = again.json()["error"]
+    assert body["code"] == "invalid_transition"
+    assert "proses" in body["message"]
+    far = client.post(
+        f"{_detail(report)}complete/",
+        {"note": "Beres", "photo": after_photo(gps=near(MONAS, 5000))},
+        format="multipart",
+    )
+    assert far.status_code == 400
+    assert far.json()["error"]["code"] == "evidence_too_far"
+    done = client.post(
+        f"{_detail(report)}complete/",
+        {"note": "Beres", "photo": after_photo(gps=near(MONAS, 20))},
+        format="multipart",
+    )
+    assert done.status_code == 200
+    data = done.json()
+    assert data["status"] == "selesai"
+    assert [p["kind"] for p in data["photos"]] == ["after"]
+    assert "reporter" not in data
+    assert "pseudonym" not in str(data)
+
+
+def test_actions_outside_scope_are_404_and_bad_targets_400():
+    report = ticket()
+    outsider = client_for(officer(SDA_JAKSEL))
+    assert (
+        outsider.post(f"{_detail(report)}start/", {"note": "x"}, format="json").status_code == 404
+    )
+    client = client_for(officer())
+    events = ReportEvent.objects.count()
+    response = client.post(
+        f"{_detail(report)}koordinasi/", {"to_agency": "NOPE", "reason": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    response = client.post(
+        f"{_detail(report)}disposisi/", {"to_agency": BINA_MARGA_JAKPUS}, format="json"
+    )
+    assert response.status_code == 400
+    response = client.post(f"{_detail(report)}assign/", {"assignee": "nobody"}, format="json")
+    assert response.status_code == 400
+    assert ReportEvent.objects.count() == events
+    assert reverse("staff-ticket-list") == LIST
