@@ -1,0 +1,329 @@
+"""Reads of the performance app: ledger counts, scores and the manager report.
+
+Access control lives here (docs/conventions.md C11): managers (``OrgRole.MANAGER`` group)
+see every unit; an officer sees only their own scores and breaches.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncWeek
+
+from apps.accounts.models import User
+from apps.accounts.roles import OrgRole
+from apps.accounts.selectors import user_has_org_role
+from apps.core.errors import Forbidden
+from apps.performance.formula import Counts
+from apps.performance.models import PerformanceMonth, ScoreEvent, ScoreSnapshot
+from apps.reports.models import Report, ReportEvent
+from apps.sla.models import SlaBreach
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def month_of(*, at: datetime) -> date:
+    local = at.astimezone(JAKARTA)
+    return date(local.year, local.month, 1)
+
+
+def month_bounds(*, period: date) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar month in Jakarta time, as aware datetimes."""
+    start = datetime(period.year, period.month, 1, tzinfo=JAKARTA)
+    nxt = date(period.year + period.month // 12, period.month % 12 + 1, 1)
+    return start, datetime(nxt.year, nxt.month, 1, tzinfo=JAKARTA)
+
+
+def user_is_manager(*, user: User) -> bool:
+    return user_has_org_role(user=user, role=OrgRole.MANAGER)
+
+
+# --- ledger and scores ------------------------------------------------------------------
+
+
+def _ledger_counts(qs: QuerySet[ScoreEvent], key: str) -> dict[int, Counts]:
+    rows = (
+        qs.values(key)
+        .annotate(
+            on_time=Coalesce(Sum("count", filter=Q(kind=ScoreEvent.Kind.ON_TIME)), 0),
+            breaches=Coalesce(Sum("count", filter=Q(kind=ScoreEvent.Kind.BREACH)), 0),
+            reopens=Coalesce(Sum("count", filter=Q(kind=ScoreEvent.Kind.REOPEN)), 0),
+            ratings=Coalesce(Sum("count", filter=Q(kind=ScoreEvent.Kind.RATING)), 0),
+            rating_sum=Coalesce(
+                Sum(F("rating") * F("count"), filter=Q(kind=ScoreEvent.Kind.RATING)), 0
+            ),
+            adjustments=Count("id", filter=Q(source=ScoreEvent.Source.APPEAL)),
+        )
+        .order_by(key)
+    )
+    return {
+        row[key]: Counts(
+            tickets=row["on_time"] + row["breaches"],
+            on_time=row["on_time"],
+            breaches=row["breaches"],
+            reopens=row["reopens"],
+            ratings=row["ratings"],
+            rating_sum=row["rating_sum"],
+            adjustments=row["adjustments"],
+        )
+        for row in rows
+        if row[key] is not None
+    }
+
+
+def counts_by_subject(*, period: date, subject: str) -> dict[int, Counts]:
+    """Raw counts per unit (``subject="unit"``) or officer for one month, in one query."""
+    key = "agency_id" if subject == "unit" else "officer_id"
+    return _ledger_counts(ScoreEvent.objects.filter(period=period), key)
+
+
+def month_is_closed(*, period: date) -> bool:
+    return PerformanceMonth.objects.filter(period=period).exists()
+
+
+def scores_for_user(*, user: User, period: date, subject: str) -> list[dict[str, Any]]:
+    """Scores of a month: frozen snapshots if the month is closed, live counts otherwise.
+
+    Managers get every unit or officer; anyone else only their own officer score.
+    """
+    manager = user_is_manager(user=user)
+    if not manager and subject != "officer":
+        raise Forbidden()
+    closed = month_is_closed(period=period)
+    if closed:
+        snaps = ScoreSnapshot.objects.filter(period=period).select_related("agency", "officer")
+        snaps = (
+            snaps.filter(agency__isnull=False)
+            if subject == "unit"
+            else snaps.filter(officer__isnull=False)
+        )
+        if not manager:
+            snaps = snaps.filter(officer=user)
+        return [
+            {
+                "subject": _subject_label(snap.agency, snap.officer),
+                "closed": True,
+                "formula_version": snap.formula_version,
+                "counts": Counts(
+                    tickets=snap.tickets,
+                    on_time=snap.on_time,
+                    breaches=snap.breaches,
+                    reopens=snap.reopens,
+                    ratings=snap.ratings,
+                    rating_sum=snap.rating_sum,
+                    adjustments=snap.adjustments,
+                ),
+            }
+            for snap in snaps.order_by("pk")
+        ]
+    qs = ScoreEvent.objects.filter(period=period)
+    if not manager:
+        qs = qs.filter(officer=user)
+    key = "agency_id" if subject == "unit" else "officer_id"
+    counts = _ledger_counts(qs, key)
+    labels = _labels(subject=subject, ids=list(counts))
+    return [
+        {"subject": labels[pk], "closed": False, "formula_version": None, "counts": c}
+        for pk, c in counts.items()
+    ]
+
+
+def _subject_label(agency: Any, officer: Any) -> dict[str, str]:
+    if agency is not None:
+        return {"kind": "unit", "code": agency.code, "name": agency.name}
+    return {"kind": "officer", "code": officer.username, "name": officer.get_full_name()}
+
+
+def _labels(*, subject: str, ids: list[int]) -> dict[int, dict[str, str]]:
+    from apps.accounts.models import Agency
+
+    if subject == "unit":
+        return {
+            a.pk: _subject_label(a, None)
+            for a in Agency.objects.filter(pk__in=ids).only("code", "name")
+        }
+    return {u.pk: _subject_label(None, u) for u in User.objects.filter(pk__in=ids)}
+
+
+def breaches_for_officer(*, user: User, period: date) -> QuerySet[ScoreEvent]:
+    """The officer's own breach entries of a month, with the report and the rule (reason)."""
+    return (
+        ScoreEvent.objects.filter(officer=user, period=period, kind=ScoreEvent.Kind.BREACH)
+        .select_related("report", "agency")
+        .order_by("occurred_at", "pk")
+    )
+
+
+# --- the manager report ------------------------------------------------------------------
+
+GROUPINGS: dict[str, tuple[str, str, str]] = {
+    # grouping: (key, code, name) as ORM paths from Report
+    "unit": ("agency_id", "agency__code", "agency__name"),
+    "officer": ("assignee_id", "assignee__username", "assignee__first_name"),
+    "category": ("category_id", "category__code", "category__name_id"),
+    "kelurahan": ("area_id", "area__code", "area__name"),
+    "kecamatan": ("area__parent_id", "area__parent__code", "area__parent__name"),
+    "kota": ("area__parent__parent_id", "area__parent__parent__code", "area__parent__parent__name"),
+}
+BACKLOG_BUCKETS = (("0_2d", 0, 2), ("2_6d", 2, 6), ("6_14d", 6, 14), ("over_14d", 14, None))
+METRICS = (
+    "tickets",
+    "on_time",
+    "missed",
+    "breaches",
+    "open",
+    "reopened",
+    "completed",
+    *(f"backlog_{name}" for name, _lo, _hi in BACKLOG_BUCKETS),
+)
+
+
+class PercentileCont(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: Any, *, percentile: float, **extra: Any) -> None:
+        super().__init__(expression, percentile=float(percentile), **extra)
+
+
+class EpochHours(Func):
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) / 3600.0)"
+    output_field = FloatField()
+
+
+def _base(*, start: datetime, end: datetime) -> QuerySet[Report]:
+    return Report.objects.filter(
+        parent__isnull=True, created_at__gte=start, created_at__lt=end
+    ).annotate(
+        breached=Exists(SlaBreach.objects.filter(report=OuterRef("pk"))),
+        reopened=Exists(
+            ReportEvent.objects.filter(
+                report=OuterRef("pk"),
+                kind=ReportEvent.Kind.STATUS,
+                to_status=Report.Status.DIBUKA_KEMBALI,
+            )
+        ),
+    )
+
+
+def _metric_filters(*, now: datetime) -> dict[str, Q]:
+    open_q = Q(status__in=Report.OPEN_STATUSES)
+    overdue_open = open_q & Q(sla_clock__due_at__lte=now)
+    filters = {
+        "tickets": Q(),
+        "completed": Q(completed_at__isnull=False),
+        "on_time": Q(completed_at__isnull=False, breached=False),
+        "missed": Q(breached=True) | overdue_open,
+        "breaches": Q(breached=True),
+        "open": open_q,
+        "reopened": Q(reopened=True),
+    }
+    for name, low, high in BACKLOG_BUCKETS:
+        q = open_q & Q(created_at__lte=now - timedelta(days=low))
+        if high is not None:
+            q &= Q(created_at__gt=now - timedelta(days=high))
+        filters[f"backlog_{name}"] = q
+    return filters
+
+
+def _aggregates(*, now: datetime) -> dict[str, Any]:
+    filters = _metric_filters(now=now)
+    follow_up = EpochHours(
+        ExpressionWrapper(F("completed_at") - F("created_at"), output_field=DurationField())
+    )
+    done = Q(completed_at__isnull=False)
+    return {
+        **{name: Count("id", filter=q) for name, q in filters.items()},
+        "median_hours": PercentileCont(follow_up, percentile=0.5, filter=done),
+        "p90_hours": PercentileCont(follow_up, percentile=0.9, filter=done),
+        "average_rating": Avg("rating"),
+        "rated": Count("id", filter=Q(rating__isnull=False), output_field=IntegerField()),
+    }
+
+
+def _finish(row: dict[str, Any]) -> dict[str, Any]:
+    outcomes = row["on_time"] + row["missed"]
+    row["compliance_pct"] = round(100.0 * row["on_time"] / outcomes, 1) if outcomes else None
+    row["reopen_rate_pct"] = (
+        round(100.0 * row["reopened"] / row["completed"], 1) if row["completed"] else None
+    )
+    for key in ("median_hours", "p90_hours", "average_rating"):
+        if row[key] is not None:
+            row[key] = round(float(row[key]), 2)
+    return row
+
+
+def performance_report(
+    *, start: datetime, end: datetime, grouping: str, now: datetime
+) -> list[dict[str, Any]]:
+    """One aggregate query: every number of the manager report per group (docs/performance.md)."""
+    key, code, name = GROUPINGS[grouping]
+    rows = (
+        _base(start=start, end=end)
+        .values(key, code, name)
+        .annotate(**_aggregates(now=now))
+        .order_by(code)
+    )
+    return [
+        _finish({"key": row.pop(key), "code": row.pop(code), "name": row.pop(name), **row})
+        for row in (dict(r) for r in rows)
+    ]
+
+
+def performance_report_tickets(
+    *,
+    start: datetime,
+    end: datetime,
+    grouping: str,
+    key: int | None,
+    metric: str,
+    now: datetime,
+    limit: int = 1000,
+) -> list[str]:
+    """The public ids behind one number of the report (same filters as the aggregate)."""
+    group_key = GROUPINGS[grouping][0]
+    qs = _base(start=start, end=end).filter(_metric_filters(now=now)[metric])
+    match: dict[str, object] = {f"{group_key}__isnull": True} if key is None else {group_key: key}
+    qs = qs.filter(**match)
+    return list(qs.order_by("created_at", "pk").values_list("public_id", flat=True)[:limit])
+
+
+def compliance_by_week(*, start: datetime, end: datetime, now: datetime) -> list[dict[str, Any]]:
+    filters = _metric_filters(now=now)
+    rows = (
+        _base(start=start, end=end)
+        .annotate(week=TruncWeek("created_at", tzinfo=JAKARTA))
+        .values("week")
+        .annotate(
+            on_time=Count("id", filter=filters["on_time"]),
+            missed=Count("id", filter=filters["missed"]),
+        )
+        .order_by("week")
+    )
+    out = []
+    for row in rows:
+        total = row["on_time"] + row["missed"]
+        out.append(
+            {
+                "week": row["week"].date(),
+                "compliance_pct": round(100.0 * row["on_time"] / total, 1) if total else None,
+            }
+        )
+    return out

@@ -1,0 +1,208 @@
+"""The performance API: the manager report equals a hand count; access; bad params; exports."""
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from knox.models import AuthToken
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from apps.accounts.models import User
+from apps.performance import services
+from apps.performance.models import PerformanceMonth, ScoreEvent
+from tests.factories import StaffFactory
+from tests.performance.factories import build_world, manager
+from tests.performance.test_ledger import AUGUST_5
+
+pytestmark = pytest.mark.django_db
+JULY = {"start": "2026-07-01", "end": "2026-07-31"}
+
+
+def _client(user: User) -> APIClient:
+    client = APIClient()
+    _token, key = AuthToken.objects.create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def test_unit_report_equals_the_hand_count(django_assert_num_queries: Any) -> None:
+    world = build_world()
+    client = _client(manager())
+    client.get("/api/v1/performance/report/", {**JULY, "group": "unit"})  # warm up
+    with django_assert_num_queries(4):  # token + user, manager group, the aggregate
+        response = client.get("/api/v1/performance/report/", {**JULY, "group": "unit"})
+    assert response.status_code == 200
+    rows = {row["code"]: row for row in response.json()}
+    unit = rows[world.unit.code]
+    assert {
+        k: unit[k]
+        for k in (
+            "tickets",
+            "completed",
+            "on_time",
+            "missed",
+            "breaches",
+            "open",
+            "reopened",
+            "backlog_over_14d",
+            "compliance_pct",
+            "reopen_rate_pct",
+            "median_hours",
+            "p90_hours",
+            "average_rating",
+            "rated",
+        )
+    } == {
+        "tickets": 7,
+        "completed": 6,
+        "on_time": 5,
+        "missed": 2,
+        "breaches": 2,
+        "open": 1,
+        "reopened": 1,
+        "backlog_over_14d": 1,
+        "compliance_pct": 71.4,
+        "reopen_rate_pct": 16.7,
+        "median_hours": 44.0,
+        "p90_hours": 109.0,
+        "average_rating": 3.5,
+        "rated": 2,
+    }
+    other = rows[world.other.code]
+    assert (other["tickets"], other["open"], other["compliance_pct"]) == (1, 1, None)
+
+
+def test_drill_down_lists_the_public_ids_behind_a_number() -> None:
+    world = build_world()
+    response = _client(manager()).get(
+        "/api/v1/performance/report/tickets/",
+        {**JULY, "group": "unit", "key": world.unit.pk, "metric": "missed"},
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        "metric": "missed",
+        "count": 2,
+        "reports": [world.late.public_id, world.open_overdue.public_id],
+    }
+
+
+@pytest.mark.parametrize("group", ["officer", "category", "kelurahan", "kecamatan", "kota"])
+def test_every_grouping_adds_up(group: str) -> None:
+    build_world()
+    response = _client(manager()).get("/api/v1/performance/report/", {**JULY, "group": group})
+    assert response.status_code == 200
+    assert sum(row["tickets"] for row in response.json()) == 8
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start": "2026-07-01", "end": "2026-06-01", "group": "unit"},
+        {"start": "2026-07-01", "end": "2026-07-31", "group": "planet"},
+        {"start": "bogus", "end": "2026-07-31", "group": "unit"},
+        {"start": "2020-01-01", "end": "2026-07-31", "group": "unit"},
+        {"start": "2026-07-01", "end": "2026-07-31"},
+    ],
+)
+def test_bad_report_params_are_400(params: dict[str, str]) -> None:
+    response = _client(manager()).get("/api/v1/performance/report/", params)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+
+
+def test_non_managers_get_403_and_anonymous_401() -> None:
+    world = build_world()
+    for user in (world.officer, StaffFactory()):
+        response = _client(user).get("/api/v1/performance/report/", {**JULY, "group": "unit"})
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "permission_denied"
+    assert APIClient().get(
+        "/api/v1/performance/report/", {**JULY, "group": "unit"}
+    ).status_code in (
+        401,
+        403,
+    )
+
+
+def test_csv_xlsx_and_svg_exports() -> None:
+    world = build_world()
+    client = _client(manager())
+    response = client.get(
+        "/api/v1/performance/report/export/", {**JULY, "group": "unit", "file_format": "csv"}
+    )
+    assert response.status_code == 200
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    assert (rows[world.unit.code]["tickets"], rows[world.unit.code]["compliance_pct"]) == (
+        "7",
+        "71.4",
+    )
+    response = client.get(
+        "/api/v1/performance/report/export/", {**JULY, "group": "unit", "file_format": "xlsx"}
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[1]][:3] == ["code", "name", "tickets"]
+    assert sheet.max_row == 3
+    for chart in ("compliance_by_week", "breaches_by_unit"):
+        response = client.get("/api/v1/performance/charts/", {**JULY, "chart": chart})
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/svg+xml"
+        assert response.content.startswith(b"<svg")
+        assert b"<rect" in response.content
+
+
+def test_scores_show_formula_and_counts_and_officers_see_only_their_own() -> None:
+    world = build_world()
+    services.performance_ledger_sync(now=AUGUST_5)
+    response = _client(world.officer).get(
+        "/api/v1/performance/scores/", {"period": "2026-07", "subject": "officer"}
+    )
+    assert response.status_code == 200
+    (row,) = response.json()
+    assert (row["score"], row["status"], row["closed"], row["counts"]["tickets"]) == (
+        "59.6",
+        "scored",
+        False,
+        7,
+    )
+    assert "on_time - reopens" in row["formula"]
+    assert (
+        _client(world.officer)
+        .get("/api/v1/performance/scores/", {"period": "2026-07", "subject": "unit"})
+        .status_code
+        == 403
+    )
+    other = _client(StaffFactory()).get(
+        "/api/v1/performance/scores/", {"period": "2026-07", "subject": "officer"}
+    )
+    assert other.json() == []
+    breaches = _client(world.officer).get("/api/v1/performance/my-breaches/", {"period": "2026-07"})
+    assert sorted(b["report"] for b in breaches.json()) == sorted(
+        [world.late.public_id, world.open_overdue.public_id]
+    )
+    assert {b["rule"] for b in breaches.json()} == {"holder_at_deadline"}
+
+
+def test_appeal_api_refuses_an_open_month_then_accepts_after_close() -> None:
+    world = build_world()
+    services.performance_ledger_sync(now=AUGUST_5)
+    client = _client(world.officer)
+    body = {"report": world.late.public_id, "cycle": 1, "reason": "Jalan ditutup"}
+    response = client.post("/api/v1/performance/appeals/", body, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid")
+    boss = manager()
+    services.performance_month_close(
+        period=__import__("datetime").date(2026, 7, 1), actor=boss, now=AUGUST_5
+    )
+    response = client.post("/api/v1/performance/appeals/", body, format="json")
+    assert response.status_code == 201
+    appeal_id = response.json()["id"]
+    decided = _client(boss).post(
+        f"/api/v1/performance/appeals/{appeal_id}/decision/",
+        {"upheld": False, "note": "Tidak"},
+        format="json",
+    )
+    assert (decided.status_code, decided.json()["status"]) == (200, "rejected")
+    assert ScoreEvent.objects.filter(source="appeal").count() == 0
+    assert PerformanceMonth.objects.count() == 1
