@@ -297,6 +297,7 @@ setup() {
     log "loading the Jakarta fixtures and demo accounts"
     "$PY" "$ROOT/manage.py" load_areas "$ROOT/fixtures/jakarta_kelurahan.geojson" --commit --quiet
     "$PY" "$ROOT/manage.py" seed_reference_data --demo
+    "$PY" "$ROOT/manage.py" sync_holidays --years $(( $(date +%Y) - 1 )) $(date +%Y) $(( $(date +%Y) + 1 ))
     "$PY" "$ROOT/manage.py" collectstatic --noinput -v 0
     "$ROOT/scripts/messages.sh" --compile
 }

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from apps.core.messaging import MemoryPushBackend, MemorySmsBackend
-from apps.routing.models import Category
+from apps.routing.models import Area, Category
 
 MONAS = Point(106.8272, -6.1754, srid=4326)  # Kelurahan Gambir, 31.71.01.1001
 TEBET_ECO_PARK = Point(106.8543, -6.2366, srid=4326)  # Kelurahan Tebet Timur, 31.74.01.1001
@@ -24,14 +25,40 @@ TEBET_ECO_PARK = Point(106.8543, -6.2366, srid=4326)  # Kelurahan Tebet Timur, 3
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        call_command(
-            "load_areas",
-            str(settings.BASE_DIR / "fixtures" / "jakarta_kelurahan.geojson"),
-            "--commit",
-            "--quiet",
-            stdout=io.StringIO(),
-        )
-        call_command("seed_reference_data", stdout=io.StringIO())
+        _load_reference_data()
+
+
+def _load_reference_data() -> None:
+    call_command(
+        "load_areas",
+        str(settings.BASE_DIR / "fixtures" / "jakarta_kelurahan.geojson"),
+        "--commit",
+        "--quiet",
+        stdout=io.StringIO(),
+    )
+    call_command("seed_reference_data", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
+    """Transactional tests empty every table when they end (pytest-django flushes), so a
+    transactional test reloads the areas and catalogue it needs when they are gone."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    if marker.kwargs.get("available_apps"):
+        return  # a restricted app registry: the test sets up what it needs itself
+    request.getfixturevalue("transactional_db")
+    if not Category.objects.exists() or not Area.objects.exists():
+        _load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Service-level messages are asserted in English; requests still get the language
+    LocaleMiddleware picks (Indonesian unless Accept-Language says otherwise)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -186,6 +186,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One name for the report status choices wherever a field uses them.
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "apps.reports.models.Report.Status",
+        "ReportEventKindEnum": "apps.reports.models.ReportEvent.Kind",
+        "ReportPhotoKindEnum": "apps.reports.models.ReportPhoto.Kind",
+    },
 }
 
 # Celery (config/celery_app.py). Tasks take ids, are idempotent and ack late.
@@ -220,8 +226,52 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 ROUTING_NEAREST_MAX_M = env.int("ROUTING_NEAREST_MAX_M", default=100)
 TRIAGE_AGENCY_CODE = env.str("TRIAGE_AGENCY_CODE", default="DISKOMINFOTIK-TRIASE")
 
+# Reports (docs/api.md)
+REPORT_PHOTO_MAX_COUNT = 5
+REPORT_PHOTO_MAX_BYTES = env.int("REPORT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+REPORT_PHOTO_MAX_PIXELS = env.int("REPORT_PHOTO_MAX_PIXELS", default=40_000_000)
+REPORT_THUMBNAIL_PX = 320
+REPORT_LOCATION_MISMATCH_M = 1000  # EXIF GPS farther than this from the report: flag it
+REPORT_MAX_BACKDATE = timedelta(days=7)  # occurred_at may be at most this old
+REPORT_CLOCK_SKEW = timedelta(minutes=5)  # tolerated "future" occurred_at (phone clocks)
+REPORT_REOPEN_WINDOW = timedelta(days=14)  # the reporter may reopen this long after selesai
+CELERY_BEAT_SCHEDULE["reports-auto-confirm"] = {  # docs/triage.md: selesai + 3 days → dikonfirmasi
+    "task": "apps.reports.tasks.report_auto_confirm",
+    "schedule": crontab(minute="*/15"),
+}
+
+# Open311 GeoReport v2 discovery document (docs/open311.md)
+OPEN311_CONTACT = env.str(
+    "OPEN311_CONTACT", default="Lapor Warga operators (see the project README for contacts)"
+)
+OPEN311_KEY_SERVICE = env.str(
+    "OPEN311_KEY_SERVICE",
+    default="Ask the operators for an api_key; they issue it with manage.py create_open311_client.",
+)
+OPEN311_TEST_URL = env.str("OPEN311_TEST_URL", default="")  # a staging /open311/v2/, if any
+
 # SLA
 SLA_RESPONSE_PERIOD = timedelta(days=env.int("SLA_RESPONSE_DAYS", default=6))
+# SLA (docs/sla.md): the calendar, attribution grace, and the sweep.
+SLA_CALENDAR_CODE = env.str("SLA_CALENDAR_CODE", default="jakarta")
+SLA_MIN_GRACE = timedelta(hours=env.int("SLA_MIN_GRACE_HOURS", default=24))
+SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=5000)
+SLA_EVENT_SETTLE_SECONDS = env.int("SLA_EVENT_SETTLE_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["sla-sweep"] = {
+    "task": "apps.sla.tasks.sla_sweep",
+    "schedule": crontab(minute="*"),
+}
+
+# Performance (docs/performance.md): the ledger follows breaches and report events; the
+# previous month is frozen on the 2nd (after the settle time, before payroll).
+CELERY_BEAT_SCHEDULE["performance-ledger-sync"] = {
+    "task": "apps.performance.tasks.performance_ledger_sync",
+    "schedule": crontab(minute="*/5"),
+}
+CELERY_BEAT_SCHEDULE["performance-month-close"] = {
+    "task": "apps.performance.tasks.performance_month_close_previous",
+    "schedule": crontab(minute=30, hour=1, day_of_month=2),
+}
 
 # Demo accounts created by `manage.py seed_reference_data --demo`
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password")
@@ -233,6 +283,23 @@ PUSH_BACKEND = env.str("PUSH_BACKEND", default="apps.core.messaging.FilePushBack
 # Reporter identity keys (docs/privacy.md). Never derived from SECRET_KEY.
 IDENTITY_MASTER_KEYS = env.str("IDENTITY_MASTER_KEYS", default="")
 IDENTITY_BLIND_INDEX_KEYS = env.str("IDENTITY_BLIND_INDEX_KEYS", default="")
+
+# Identity (docs/privacy.md): sign-in by SMS code, reveal grants, rotation.
+IDENTITY_PHONE_REGION = env.str("IDENTITY_PHONE_REGION", default="ID")
+# Countries whose numbers may sign in (SMS to premium foreign numbers is a known fraud).
+IDENTITY_PHONE_ALLOWED_REGIONS = env.list("IDENTITY_PHONE_ALLOWED_REGIONS", default=["ID"])
+IDENTITY_REVEAL_GRANT_TTL = timedelta(hours=env.int("IDENTITY_REVEAL_GRANT_HOURS", default=24))
+IDENTITY_ROTATION_BATCH_SIZE = env.int("IDENTITY_ROTATION_BATCH_SIZE", default=500)
+OTP_TTL = timedelta(seconds=env.int("OTP_TTL_SECONDS", default=300))
+OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
+OTP_SEND_WINDOW = timedelta(seconds=env.int("OTP_SEND_WINDOW_SECONDS", default=3600))
+OTP_SENDS_PER_PHONE = env.int("OTP_SENDS_PER_PHONE", default=3)
+OTP_SENDS_PER_IP = env.int("OTP_SENDS_PER_IP", default=20)
+OTP_KEEP = timedelta(days=env.int("OTP_KEEP_DAYS", default=1))
+CELERY_BEAT_SCHEDULE["identity-otp-purge"] = {
+    "task": "apps.identity.tasks.otp_purge",
+    "schedule": crontab(minute=23),
+}
 
 LOGGING = {
     "version": 1,

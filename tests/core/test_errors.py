@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 pytestmark = pytest.mark.django_db
 
@@ -12,9 +13,12 @@ def test_unknown_api_path_is_a_json_404(client: Client) -> None:
     }
 
 
-def test_messages_default_to_indonesian(client: Client) -> None:
+def test_messages_default_to_indonesian(client: Client, settings: SettingsWrapper) -> None:
+    settings.LANGUAGE_CODE = "id"
     response = client.get("/api/v1/no-such-thing/")
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Data tidak ditemukan.", "fields": {}}
+    }
     assert response["Content-Language"] == "id"
 
 
