@@ -89,6 +89,14 @@ class Agency(TimeStampedModel):
             ("act_on_agency_reports", _("Can act on the tickets of this agency")),
             ("supervise_agency", _("Can supervise this agency (grants, assignments)")),
         ]
+        indexes = [
+            # Routing looks up "the sector's unit for one of these area codes" on every report.
+            models.Index(
+                fields=["sector", "jurisdiction_code"],
+                condition=models.Q(is_active=True),
+                name="agency_routing_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["sector", "level", "jurisdiction_code"],

@@ -1,17 +1,20 @@
 """Reads for geography and routing (docs/routing.md)."""
 
+import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from django.conf import settings
-from django.contrib.gis.db.models.functions import Distance, GeoFunc
 from django.contrib.gis.geos import Point
-from django.db.models import BooleanField, Case, F, QuerySet, When
+from django.db import connection
+from django.db.models import QuerySet
 
 from apps.accounts.models import Agency
 from apps.core.errors import ApplicationError, OutsideServiceArea
-from apps.routing.models import Area, Category, RoutingRule
+from apps.routing.models import Area, Category
 
 # Search radius for candidate kelurahan, in degrees. 0.0011° is >= 121 m in both directions at
 # Jakarta's latitude (~6° S), a superset of the 100 m fallback distance; the exact distance
@@ -21,16 +24,6 @@ _CANDIDATE_RADIUS_DEG = 0.0011
 # Longitude/latitude box of the province, Kepulauan Seribu included, with a margin. A point
 # outside it cannot be within 100 m of any kelurahan, so it is refused without a query.
 JAKARTA_BBOX = (106.30, -6.40, 107.05, -5.15)  # (min lon, min lat, max lon, max lat)
-
-
-class _Covers(GeoFunc):
-    function = "ST_Covers"
-    output_field = BooleanField()
-    geom_param_pos = (0, 1)
-
-
-class _Boundary(GeoFunc):
-    function = "ST_Boundary"
 
 
 class UnknownCategory(ApplicationError):
@@ -72,105 +65,189 @@ def _in_jakarta_bbox(point: Point) -> bool:
     return min_lon <= point.x <= max_lon and min_lat <= point.y <= max_lat
 
 
-def kelurahan_for_point(*, point: Point) -> tuple[Area, dict[str, Any]]:
-    """The one kelurahan that serves ``point``, and how it was chosen.
-
-    One query: candidates within ~120 m on the GiST index; a covering polygon wins, and among
-    several covering ones (the boundaries overlap slightly) the one the point lies deepest
-    inside; with none covering, the nearest within ``ROUTING_NEAREST_MAX_M`` metres. Ties
-    end on the code, so the answer is deterministic.
+# One statement answers the usual case (docs/routing.md): the kelurahan whose polygon covers
+# the point (the plain ST_Covers lookup on the GiST index), its kecamatan, kota and province,
+# and the unit: the most specific active routing rule for the category on any of those areas,
+# else the sector's unit at the category's level or the nearest level above it (codes are
+# prefixes: "31", "31.71", "31.71.01", "31.71.01.1001"). ``{where}`` selects the kelurahan.
+# The rare cases, two covering polygons (the boundaries overlap slightly) or none (small gaps),
+# take one more small query each and then the same statement by id.
+# The statements are assembled from constants only (S608 is off for this file in
+# pyproject.toml); every value is a bound parameter.
+_AGENCY_FIELDS = [f.attname for f in Agency._meta.concrete_fields]
+_ROW_SQL = (
     """
+SELECT k.id, k.code, k.name, k.postal_code, k.parent_id,
+       c.id, c.code, c.name, c.postal_code, c.parent_id,
+       t.id, t.code, t.name, t.postal_code, t.parent_id,
+       p.id, p.code, p.name, p.postal_code,
+       rule.id, rule.area_code, unit.level, """
+    + ", ".join(f"ag.{name}" for name in _AGENCY_FIELDS)
+    + """
+FROM routing_area k
+JOIN routing_area c ON c.id = k.parent_id
+JOIN routing_area t ON t.id = c.parent_id
+JOIN routing_area p ON p.id = t.parent_id
+LEFT JOIN LATERAL (
+    SELECT r.id, ra.code AS area_code, r.agency_id
+    FROM routing_routingrule r
+    JOIN routing_area ra ON ra.id = r.area_id
+    JOIN accounts_agency ra_ag ON ra_ag.id = r.agency_id AND ra_ag.is_active
+    WHERE r.category_id = %(category)s AND r.is_active AND r.area_id IN (k.id, c.id, t.id, p.id)
+    ORDER BY length(ra.code) DESC
+    LIMIT 1
+) rule ON true
+LEFT JOIN LATERAL (
+    SELECT u.id, u.level
+    FROM accounts_agency u
+    WHERE u.jurisdiction_code IN (k.code, c.code, t.code, p.code)
+      AND u.sector = %(sector)s AND u.is_active AND u.kind <> 'triage'
+      AND length(u.jurisdiction_code) <= %(max_code_length)s
+    ORDER BY length(u.jurisdiction_code) DESC
+    LIMIT 1
+) unit ON true
+LEFT JOIN accounts_agency ag ON ag.id = COALESCE(rule.agency_id, unit.id)
+WHERE {where}
+ORDER BY k.code
+LIMIT 2
+"""
+)
+_POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
+_COVERING_SQL = _ROW_SQL.format(where=f"k.level = 'kelurahan' AND ST_Covers(k.boundary, {_POINT})")
+_BY_ID_SQL = _ROW_SQL.format(where="k.id = %(area)s")
+_DEEPEST_SQL = f"""
+SELECT id FROM routing_area WHERE id IN (%(first)s, %(second)s)
+ORDER BY ST_Distance(ST_Boundary(boundary)::geography, {_POINT}::geography) DESC, code
+LIMIT 1
+"""
+_NEAREST_SQL = f"""
+SELECT id, ST_Distance(boundary::geography, {_POINT}::geography) AS distance_m
+FROM routing_area
+WHERE level = 'kelurahan' AND ST_DWithin(boundary, {_POINT}, %(radius_deg)s)
+ORDER BY distance_m, code
+LIMIT 1
+"""
+_AREA_COLUMNS = 19  # the area columns of _ROW_SQL, kelurahan first
+
+# Code length of an area at each level: a unit acts "at this level or above".
+_CODE_LENGTH = {
+    Area.Level.PROVINCE: 2,
+    Area.Level.KOTA: 5,
+    Area.Level.KECAMATAN: 8,
+    Area.Level.KELURAHAN: 13,
+}
+_AREA_FIELDS = ["id", "level", "code", "name", "parent_id", "postal_code"]  # model order
+_LEVELS_DOWN = (Area.Level.KELURAHAN, Area.Level.KECAMATAN, Area.Level.KOTA, Area.Level.PROVINCE)
+
+
+def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Run a routing statement as a server-side prepared statement.
+
+    Planning these statements costs more than running them (~0.6 ms against ~0.1 ms), and
+    Django's cursors bind on the client and re-plan every time. A psycopg cursor on the same
+    connection with ``prepare=True`` plans each statement once per connection. When queries
+    are being logged or counted (DEBUG, tests' ``django_assert_num_queries``) the statement
+    goes through Django's cursor instead, unprepared, so that it is seen. Behind a connection
+    pooler in transaction mode set ``DATABASE_PREPARED_STATEMENTS=false``.
+    """
+    if connection.queries_logged or not settings.DATABASE_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return list(cursor.fetchall())
+
+
+def _routing_rows(
+    *, point: Point, category: Category | None
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The result row for the kelurahan serving ``point``, and how that kelurahan was chosen."""
     if point.srid != 4326:
         raise ValueError("points must be in SRID 4326 (WGS84)")
     if not _in_jakarta_bbox(point):
         raise OutsideServiceArea()
-    candidates = (
-        Area.objects.filter(
-            level=Area.Level.KELURAHAN, boundary__dwithin=(point, _CANDIDATE_RADIUS_DEG)
-        )
-        .annotate(
-            covers=_Covers(F("boundary"), point),
-            distance_m=Distance("boundary", point),
-        )
-        .annotate(
-            depth_m=Case(
-                When(covers=True, then=Distance(_Boundary("boundary"), point)),
-                default=None,
-            )
-        )
-        .select_related("parent__parent__parent")
-        .defer(
-            "boundary",
-            "parent__boundary",
-            "parent__parent__boundary",
-            "parent__parent__parent__boundary",
-        )
-        .order_by(F("covers").desc(), F("depth_m").desc(nulls_last=True), "distance_m", "code")
-    )
-    rows = list(candidates[:2])
-    if not rows:
+    params: dict[str, Any] = {
+        "lon": point.x,
+        "lat": point.y,
+        "radius_deg": _CANDIDATE_RADIUS_DEG,
+        "category": category.pk if category else None,
+        "sector": category.sector if category else None,
+        "max_code_length": _CODE_LENGTH[Area.Level(category.routing_level)] if category else 0,
+    }
+    rows = _fetch(_COVERING_SQL, params)
+    if len(rows) == 1:
+        return rows[0], {"area_code": rows[0][1], "match": "covers", "distance_m": 0.0}
+    if len(rows) == 2:
+        params.update(first=rows[0][0], second=rows[1][0])
+        (deepest,) = _fetch(_DEEPEST_SQL, params)[0]
+        row = rows[0] if rows[0][0] == deepest else rows[1]
+        return row, {"area_code": row[1], "match": "covers_overlap_deepest", "distance_m": 0.0}
+    nearest = _fetch(_NEAREST_SQL, params)
+    if not nearest or nearest[0][1] > settings.ROUTING_NEAREST_MAX_M:
         raise OutsideServiceArea()
-    best = rows[0]
-    limit = settings.ROUTING_NEAREST_MAX_M
-    if not best.covers and best.distance_m.m > limit:
-        raise OutsideServiceArea()
-    covering = sum(1 for row in rows if row.covers)
-    if best.covers:
-        match = "covers" if covering == 1 else "covers_overlap_deepest"
-    else:
-        match = "nearest_within_limit"
-    explanation: dict[str, Any] = {
-        "area_code": best.code,
-        "match": match,
-        "distance_m": round(best.distance_m.m, 1),
+    params["area"] = nearest[0][0]
+    row = _fetch(_BY_ID_SQL, params)[0]
+    explanation = {
+        "area_code": row[1],
+        "match": "nearest_within_limit",
+        "distance_m": round(float(nearest[0][1]), 1),
     }
-    return best, explanation
+    return row, explanation
 
 
-def _agency_for(*, category: Category, kelurahan: Area) -> tuple[Agency, dict[str, Any]]:
-    chain = kelurahan.ancestors()  # kelurahan, kecamatan, kota, province
-    rules = {
-        rule.area_id: rule
-        for rule in RoutingRule.objects.filter(
-            category=category, area__in=[a.pk for a in chain], is_active=True
-        ).select_related("agency")
-    }
-    for area in chain:
-        rule = rules.get(area.pk)
-        if rule is not None and rule.agency.is_active:
-            return rule.agency, {"rule": "routing_rule", "rule_id": rule.pk, "rule_area": area.code}
+def _kelurahan_from_row(row: Sequence[Any]) -> Area:
+    """The kelurahan of a result row, with its kecamatan, kota and province as parents.
 
-    # The sector's unit at the category's level, else the nearest one above it.
-    depth = Area.DEPTH[Area.Level(category.routing_level)]
-    eligible = [a for a in chain if Area.DEPTH[Area.Level(a.level)] <= depth]
-    by_code = {
-        agency.jurisdiction_code: agency
-        for agency in Agency.objects.filter(
-            sector=category.sector,
-            jurisdiction_code__in=[a.code for a in eligible],
-            is_active=True,
-        ).exclude(kind=Agency.Kind.TRIAGE)
-    }
-    for index, area in enumerate(eligible):
-        agency = by_code.get(area.code)
-        if agency is not None:
-            return agency, {
-                "rule": "sector_default",
-                "sector": category.sector,
-                "level": area.level,
-                "fallback": index > 0,
-            }
-    triage = Agency.objects.get(code=settings.TRIAGE_AGENCY_CODE)
-    return triage, {"rule": "central_triage", "sector": category.sector, "fallback": True}
+    Boundaries are not loaded (they are deferred fields of these instances).
+    """
+    chain: list[Area] = []
+    for index, level in enumerate(_LEVELS_DOWN):
+        if level == Area.Level.PROVINCE:  # the province has no parent column
+            pk, code, name, postal_code, parent_id = (*row[15:19], None)
+        else:
+            pk, code, name, postal_code, parent_id = row[5 * index : 5 * index + 5]
+        values = [pk, level, code, name, parent_id, postal_code]
+        chain.append(Area.from_db("default", _AREA_FIELDS, values))
+    for child, parent in itertools.pairwise(chain):
+        child.parent = parent
+    return chain[0]
+
+
+def kelurahan_for_point(*, point: Point) -> tuple[Area, dict[str, Any]]:
+    """The one kelurahan that serves ``point`` (parents loaded), and how it was chosen.
+
+    A covering polygon wins; among several covering ones the one the point lies deepest
+    inside; with none covering, the nearest within ``ROUTING_NEAREST_MAX_M`` metres; farther,
+    ``OutsideServiceArea``. Ties end on the code, so the answer is deterministic.
+    """
+    row, explanation = _routing_rows(point=point, category=None)
+    return _kelurahan_from_row(row), explanation
 
 
 def route(*, point: Point, category: Category) -> Routing:
     """Which kelurahan serves ``point`` and which unit must handle ``category`` there.
 
-    Raises ``OutsideServiceArea`` (422) beyond the service area.
+    One query in the usual case (docs/routing.md). Raises ``OutsideServiceArea`` (422)
+    beyond the service area.
     """
-    kelurahan, explanation = kelurahan_for_point(point=point)
-    agency, agency_explanation = _agency_for(category=category, kelurahan=kelurahan)
-    explanation.update(agency_explanation)
+    row, explanation = _routing_rows(point=point, category=category)
+    rule_id, rule_area, unit_level = row[_AREA_COLUMNS : _AREA_COLUMNS + 3]
+    agency_values = row[_AREA_COLUMNS + 3 :]
+    if agency_values[0] is None:  # the sector has no unit here at all
+        agency = Agency.objects.get(code=settings.TRIAGE_AGENCY_CODE)
+        explanation.update(rule="central_triage", sector=category.sector, fallback=True)
+    else:
+        agency = Agency.from_db("default", _AGENCY_FIELDS, list(agency_values))
+        if rule_id is not None:
+            explanation.update(rule="routing_rule", rule_id=rule_id, rule_area=rule_area)
+        else:
+            explanation.update(
+                rule="sector_default",
+                sector=category.sector,
+                level=unit_level,
+                fallback=unit_level != category.routing_level,
+            )
     explanation["category"] = category.code
-    return Routing(area=kelurahan, agency=agency, explanation=explanation)
+    return Routing(area=_kelurahan_from_row(row), agency=agency, explanation=explanation)

@@ -73,6 +73,6 @@ def test_inactive_category_is_unknown(client: Client) -> None:
 
 
 def test_lookup_query_count_is_constant(client: Client, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
-    with django_assert_max_num_queries(4):  # category, kelurahan + parents, rules, agency
+    with django_assert_max_num_queries(2):  # the category, then one routing statement
         client.get(URL, {"lat": "-6.1754", "lon": "106.8272", "category": "banjir"})
     assert Area.objects.count() == 318

@@ -134,7 +134,7 @@ def test_missing_suku_dinas_falls_back_to_the_dinas(flood: Category) -> None:
 
 
 def test_route_uses_a_bounded_number_of_queries(flood: Category, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
-    with django_assert_num_queries(3):  # kelurahan + parents, rules, agency
+    with django_assert_num_queries(1):  # kelurahan, parents, rule and unit in one statement
         route(point=MONAS, category=flood)
 
 
@@ -196,3 +196,27 @@ def test_agency_tree_counts() -> None:
         "kecamatan": 44,
         "kelurahan": 267,
     }
+
+
+def test_prepared_and_plain_statements_route_alike(flood: Category, settings) -> None:  # type: ignore[no-untyped-def]
+    points = [MONAS, TEBET_ECO_PARK, _point_in_gap_near(Area.objects.get(code="31.71.01.1001"))]
+    a, b = _overlapping_pair()
+    points.append(a.boundary.intersection(b.boundary).point_on_surface)
+    prepared = [route(point=p, category=flood) for p in points]
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    plain = [route(point=p, category=flood) for p in points]
+    assert [(r.area.code, r.agency.code, r.explanation) for r in prepared] == [
+        (r.area.code, r.agency.code, r.explanation) for r in plain
+    ]
+    assert [r.explanation["match"] for r in prepared] == [
+        "covers",
+        "covers",
+        "nearest_within_limit",
+        "covers_overlap_deepest",
+    ]
+
+
+def test_routed_areas_carry_no_boundary_until_asked(flood: Category) -> None:
+    routing = route(point=MONAS, category=flood)
+    assert "boundary" in routing.area.get_deferred_fields()
+    assert routing.area.parent.parent.name == "Kota Administrasi Jakarta Pusat"
