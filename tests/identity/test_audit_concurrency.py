@@ -1,16 +1,12 @@
 """Concurrent writers on separate connections keep one valid access-log chain.
 
-This is the one ``transaction=True`` test of the app: pytest-django empties every table
-afterwards, so the module-scoped fixture below reloads the session's reference data (the same
-commands as ``tests/conftest.py``) for the transactional tests of other apps that run later.
+This is the one ``transaction=True`` test of the app; the reference data emptied by the flush
+that follows it is reloaded by ``tests/conftest.py`` (``_reference_data_after_flush``).
 """
 
-import io
 import threading
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 from django.db import connections
 
 from apps.accounts.models import Agency
@@ -20,20 +16,6 @@ from apps.identity.errors import RevealDenied
 from apps.identity.models import IdentityAccessEvent
 from tests.factories import StaffFactory
 from tests.identity.factories import TICKET, citizen, granted_request
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _reload_reference_data_after_flush(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        call_command(
-            "load_areas",
-            str(settings.BASE_DIR / "fixtures" / "jakarta_kelurahan.geojson"),
-            "--commit",
-            "--quiet",
-            stdout=io.StringIO(),
-        )
-        call_command("seed_reference_data", stdout=io.StringIO())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -113,6 +113,7 @@ def test_export_holds_profile_reveals_and_inbox_but_no_officer_data(officer, sup
         (TICKET, "Dinas Sumber Daya Air", ["phone"], "")
     ]
     assert [m["title"] for m in body["inbox"]] == ["Laporan diproses"]
+    assert body["reports"] == []  # added by the reports app (tests/reports/test_api_export.py)
     text = response.content.decode()
     assert officer.username not in text
     assert supervisor.username not in text

@@ -135,19 +135,14 @@ class ExportRevealOutputSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class MeExportOutputSerializer(serializers.Serializer):
-    generated_at = serializers.DateTimeField()
-    profile = MeOutputSerializer()
-    reveals = ExportRevealOutputSerializer(many=True)
-    inbox = InboxMessageOutputSerializer(many=True)
-
-
 # --- staff: reveal workflow ------------------------------------------------------------------
 
 _FIELD_CHOICES = list(vault.FIELDS)
 
 
-class RevealRequestCreateInputSerializer(serializers.Serializer):
+class _RevealTargetInputSerializer(serializers.Serializer):
+    """Whose identity, for which ticket and unit, which fields: a request and a reveal."""
+
     pseudonym = serializers.CharField(max_length=32)
     ticket_ref = serializers.CharField(max_length=32)
     agency = serializers.SlugRelatedField(
@@ -156,6 +151,9 @@ class RevealRequestCreateInputSerializer(serializers.Serializer):
     fields = serializers.MultipleChoiceField(  # type: ignore[assignment]  # API key "fields"
         choices=_FIELD_CHOICES, allow_empty=False
     )
+
+
+class RevealRequestCreateInputSerializer(_RevealTargetInputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -195,15 +193,8 @@ class RevealRequestOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IdentityRevealInputSerializer(serializers.Serializer):
-    pseudonym = serializers.CharField(max_length=32)
-    ticket_ref = serializers.CharField(max_length=32)
-    agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.filter(is_active=True)
-    )
-    fields = serializers.MultipleChoiceField(  # type: ignore[assignment]  # API key "fields"
-        choices=_FIELD_CHOICES, allow_empty=False
-    )
+class IdentityRevealInputSerializer(_RevealTargetInputSerializer):
+    pass
 
 
 class IdentityRevealOutputSerializer(serializers.Serializer):

@@ -7,7 +7,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/otp/verify/", views.OtpVerifyApi.as_view(), name="auth-otp-verify"),
     path("auth/logout/", views.LogoutApi.as_view(), name="auth-logout"),
     path("me/", views.MeApi.as_view(), name="me"),
-    path("me/export/", views.MeExportApi.as_view(), name="me-export"),
     path("me/inbox/", views.InboxListApi.as_view(), name="me-inbox"),
     path(
         "me/inbox/<uuid:message_id>/read/",

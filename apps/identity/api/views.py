@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
@@ -30,7 +30,6 @@ from apps.identity.api.serializers import (
     IdentityRevealOutputSerializer,
     InboxMessageOutputSerializer,
     InboxPageOutputSerializer,
-    MeExportOutputSerializer,
     MeOutputSerializer,
     MeUpdateInputSerializer,
     OtpRequestInputSerializer,
@@ -204,20 +203,6 @@ class MeApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeExportApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        operation_id="me_export",
-        tags=["me"],
-        responses={200: MeExportOutputSerializer, 401: _401, 404: _404},
-        description="Everything held about you: profile, every reveal of your identity, inbox.",
-    )
-    def get(self, request: Request) -> Response:
-        export = selectors.reporter_export(reporter=current_reporter(request))
-        return Response(MeExportOutputSerializer(export).data, headers=NO_STORE)
-
-
 class InboxListApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -255,6 +240,24 @@ class InboxMessageReadApi(APIView):
 
 
 # --- staff: reveal workflow ------------------------------------------------------------------
+
+
+def _reveal_target(
+    request: Request, serializer: type[serializers.Serializer]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validate a reveal request or reveal body: the service keywords every step shares
+    (reporter by pseudonym, ticket, unit, the caller, the sorted fields), and all values."""
+    data = serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = data.validated_data
+    target = {
+        "reporter": selectors.reporter_get_by_pseudonym(pseudonym=values["pseudonym"]),
+        "ticket_ref": values["ticket_ref"],
+        "agency": values["agency"],
+        "actor": _user(request),
+        "fields": sorted(values["fields"]),
+    }
+    return target, values
 
 
 class RevealRequestsApi(APIView):
@@ -296,17 +299,8 @@ class RevealRequestsApi(APIView):
         description="Ask to see a reporter's identity for one ticket, with a reason.",
     )
     def post(self, request: Request) -> Response:
-        data = RevealRequestCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        reveal_request = services.reveal_request_create(
-            reporter=selectors.reporter_get_by_pseudonym(pseudonym=values["pseudonym"]),
-            ticket_ref=values["ticket_ref"],
-            agency=values["agency"],
-            actor=_user(request),
-            reason=values["reason"],
-            fields=sorted(values["fields"]),
-        )
+        target, values = _reveal_target(request, RevealRequestCreateInputSerializer)
+        reveal_request = services.reveal_request_create(**target, reason=values["reason"])
         return Response(
             RevealRequestOutputSerializer(reveal_request).data, status=status.HTTP_201_CREATED
         )
@@ -356,20 +350,10 @@ class IdentityRevealApi(APIView):
         description="Decrypt the granted fields for the ticket. Logged; never cached.",
     )
     def post(self, request: Request) -> Response:
-        data = IdentityRevealInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        reporter = selectors.reporter_get_by_pseudonym(pseudonym=values["pseudonym"])
-        identity = services.identity_reveal(
-            reporter=reporter,
-            ticket_ref=values["ticket_ref"],
-            agency=values["agency"],
-            actor=_user(request),
-            fields=sorted(values["fields"]),
-        )
+        target, _values = _reveal_target(request, IdentityRevealInputSerializer)
         body = {
-            "pseudonym": reporter.pseudonym,
-            "ticket_ref": values["ticket_ref"],
-            "identity": identity,
+            "pseudonym": target["reporter"].pseudonym,
+            "ticket_ref": target["ticket_ref"],
+            "identity": services.identity_reveal(**target),
         }
         return Response(IdentityRevealOutputSerializer(body).data, headers=NO_STORE)

@@ -88,6 +88,27 @@ def _check_fields(fields: Sequence[str]) -> list[str]:
     return sorted(set(fields))
 
 
+def _officer_attempt(
+    reporter: Reporter,
+    actor: User,
+    agency: Agency,
+    ticket_ref: str,
+    fields: Sequence[str],
+    *,
+    step: str,
+) -> _Attempt:
+    """The checks an officer's request and reveal share: the officer acts for the unit and
+    the reporter is neither erased nor restricted. A failure is logged and raised."""
+    attempt = _Attempt(reporter, actor, agency, ticket_ref, _check_fields(fields))
+    if not _holds(user=actor, perm=ACT, agency=agency):
+        raise attempt.deny(step=step, denial=Denial.NO_PERMISSION)
+    if reporter.erased_at is not None:
+        raise attempt.deny(step=step, denial=Denial.ERASED)
+    if reporter.reveal_restricted:
+        raise attempt.deny(step=step, denial=Denial.RESTRICTED)
+    return attempt
+
+
 def reveal_request_create(
     *,
     reporter: Reporter,
@@ -102,13 +123,7 @@ def reveal_request_create(
     Whether the ticket is really held by ``agency`` is checked by the reports/triage layer
     that calls this (identity cannot see tickets).
     """
-    attempt = _Attempt(reporter, actor, agency, ticket_ref, _check_fields(fields))
-    if not _holds(user=actor, perm=ACT, agency=agency):
-        raise attempt.deny(step="request", denial=Denial.NO_PERMISSION)
-    if reporter.erased_at is not None:
-        raise attempt.deny(step="request", denial=Denial.ERASED)
-    if reporter.reveal_restricted:
-        raise attempt.deny(step="request", denial=Denial.RESTRICTED)
+    attempt = _officer_attempt(reporter, actor, agency, ticket_ref, fields, step="request")
     with transaction.atomic():
         request = RevealRequest.objects.create(
             reporter=reporter,
@@ -207,13 +222,7 @@ def identity_reveal(
     The ``revealed`` event and the decryption share one transaction: if the event cannot be
     written, nothing is decrypted and nothing is returned.
     """
-    attempt = _Attempt(reporter, actor, agency, ticket_ref, _check_fields(fields))
-    if not _holds(user=actor, perm=ACT, agency=agency):
-        raise attempt.deny(step="reveal", denial=Denial.NO_PERMISSION)
-    if reporter.erased_at is not None:
-        raise attempt.deny(step="reveal", denial=Denial.ERASED)
-    if reporter.reveal_restricted:
-        raise attempt.deny(step="reveal", denial=Denial.RESTRICTED)
+    attempt = _officer_attempt(reporter, actor, agency, ticket_ref, fields, step="reveal")
     grant, denial = _usable_grant(attempt)
     if grant is None:
         raise attempt.deny(step="reveal", denial=denial)
