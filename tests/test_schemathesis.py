@@ -77,19 +77,7 @@ CHECKS = [
 ]
 
 # "METHOD /path" -> the failing request and why it fails (owner's endpoint, not ours).
-KNOWN_FAILURES: dict[str, str] = {
-    "GET /api/v1/me/reports/": (
-        "apps/reports MyReportListApi: GET /api/v1/me/reports/?status=%F3%A2%AD%B5%0C "
-        "(a status that is not a choice) with a citizen token answers 400 invalid, but the "
-        "schema documents only 200 and 401 (its @extend_schema needs a 400)."
-    ),
-    "POST /api/v1/staff/auth/token/": (
-        "apps/reports StaffTokenCreateApi: POST /api/v1/staff/auth/token/ answers 415 to a "
-        "multipart body whose only part has no name (-d $'--B\\r\\nCOM1--B--\\r\\n') and 429 "
-        "after repeated failed username/password posts, but the schema documents only 200 "
-        "and 400 (its @extend_schema needs 415 and 429)."
-    ),
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 @pytest.fixture

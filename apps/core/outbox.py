@@ -5,18 +5,29 @@ deliver it right after commit. If Redis is down the row simply waits for the per
 so a committed change never loses its side effect, and a rolled-back one never has any.
 """
 
+import json
 import logging
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from apps.core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+
+_INSERT_ONCE_SQL = f"""
+    INSERT INTO {OutboxMessage._meta.db_table}
+        (handler, payload, dedup_key, created_at, available_at, attempts, last_error)
+    VALUES (%s, %s::jsonb, %s, %s, %s, 0, '')
+    ON CONFLICT ON CONSTRAINT outbox_dedup_key_unique DO NOTHING
+    RETURNING id
+"""  # noqa: S608 - the table name is the model's; every value is a parameter
 
 
 def enqueue(*, handler: str, payload: dict[str, Any], dedup_key: str | None = None) -> int | None:
@@ -27,18 +38,22 @@ def enqueue(*, handler: str, payload: dict[str, Any], dedup_key: str | None = No
     """
     if not handler.startswith("apps."):
         raise ValueError("outbox handlers live under apps.")
-    if dedup_key is not None:
-        message, created = OutboxMessage.objects.get_or_create(
-            dedup_key=dedup_key,
-            defaults={"handler": handler, "payload": payload, "available_at": timezone.now()},
-        )
-        if not created:
-            return None
+    now = timezone.now()
+    if dedup_key is None:
+        message_id: int = OutboxMessage.objects.create(
+            handler=handler, payload=payload, available_at=now
+        ).pk
     else:
-        message = OutboxMessage.objects.create(
-            handler=handler, payload=payload, available_at=timezone.now()
-        )
-    message_id = message.pk
+        # One round trip, no savepoint: a key seen before inserts nothing.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _INSERT_ONCE_SQL,
+                [handler, json.dumps(payload, cls=DjangoJSONEncoder), dedup_key, now, now],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        message_id = row[0]
     transaction.on_commit(lambda: _dispatch(message_id))
     return message_id
 

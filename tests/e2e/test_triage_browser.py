@@ -18,7 +18,6 @@ from apps.reports.models import Report, ReportPhoto
 from apps.routing.models import Category
 from tests.conftest import MONAS
 from tests.reports.factories import citizen, file_report, jpeg_with_exif
-from tests.reports.test_concurrency import reference_data  # noqa: F401 - reloads after a flush
 from tests.reports.triage_helpers import GAMBIR, near
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -26,8 +25,8 @@ CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")
 
 pytestmark = [
     pytest.mark.e2e,
+    # transactional: tests/conftest.py reloads the areas and catalogue after a flush
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
     pytest.mark.skipif(
         not CHROMIUM.exists() or not CHROMEDRIVER.exists(),
         reason="headless Chromium not installed (apt-get install chromium chromium-driver)",

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from apps.core.models import OutboxMessage
 from apps.identity.models import Reporter
-from apps.reports.models import Report, ReportEvent
+from apps.reports.models import Custody, Report, ReportEvent
 from tests.factories import staff_in
 from tests.reports.factories import citizen
 
@@ -333,3 +333,85 @@ def test_a_body_over_the_global_limit_is_refused_before_it_is_read(
         }
     }
     assert Report.objects.count() == 0
+
+
+# ---- cost of a creation (docs/benchmarks.md, report_create) ---------------------------------
+
+
+def _flood_body() -> dict[str, Any]:
+    return {
+        "client_request_id": str(uuid.uuid4()),
+        "category": "banjir",
+        "description": "Genangan setinggi lutut di depan halte.",
+        "lat": -6.1754,
+        "lon": 106.8272,
+    }
+
+
+def test_an_anonymous_json_creation_costs_eleven_queries(
+    api_client: APIClient, django_assert_num_queries: Any
+) -> None:
+    api_client.post("/api/v1/reports/", _flood_body(), format="json")  # warm-up
+    # category, replay check, (transaction: here a savepoint), route, the reporter (no
+    # savepoint of its own: a pseudonym collision retries the whole transaction), report,
+    # event, custody, (commit). No UPDATE after the INSERT and no read-back for the response.
+    with django_assert_num_queries(9):
+        response = api_client.post("/api/v1/reports/", _flood_body(), format="json")
+    assert response.status_code == 201
+    report = Report.objects.get(public_id=response.json()["id"])
+    assert report.sla_due_at == report.created_at + timedelta(days=6)
+    assert report.occurred_at == report.created_at
+    assert report.updated_at == report.created_at
+    assert Custody.objects.get(report=report).started_at == report.created_at
+
+
+def test_a_signed_in_json_creation_costs_a_fixed_number_of_queries(
+    reporter_client: APIClient, django_assert_num_queries: Any
+) -> None:
+    reporter_client.post("/api/v1/reports/", _flood_body(), format="json")  # warm-up
+    # the token (knox: 2), reporter, category, replay check, (savepoint), route, report,
+    # event, custody, the inbox message's outbox row (one INSERT ... ON CONFLICT DO NOTHING),
+    # (release).
+    with django_assert_num_queries(12):
+        response = reporter_client.post("/api/v1/reports/", _flood_body(), format="json")
+    assert response.status_code == 201
+
+
+def test_the_201_body_is_what_the_database_holds(reporter_client: APIClient) -> None:
+    body = _flood_body() | {"occurred_at": "2026-11-28T08:00:00.123456+07:00", "accuracy_m": 8}
+    created = reporter_client.post("/api/v1/reports/", body, format="json")
+    assert created.status_code == 201
+    detail = reporter_client.get(f"/api/v1/reports/{created.json()['id']}/")
+    assert created.json() == detail.json()
+
+
+def test_a_taken_public_id_is_retried_with_a_new_one(
+    api_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = api_client.post("/api/v1/reports/", _flood_body(), format="json").json()
+    fresh = iter([first["id"], first["id"], "LW-ZZZZZ2"])
+    monkeypatch.setattr("apps.reports.services.intake.new_public_id", lambda: next(fresh))
+    before = (Report.objects.count(), ReportEvent.objects.count(), Custody.objects.count())
+    response = api_client.post("/api/v1/reports/", _flood_body(), format="json")
+    assert response.status_code == 201
+    assert response.json()["id"] == "LW-ZZZZZ2"
+    assert "tracking_code" in response.json()
+    after = (Report.objects.count(), ReportEvent.objects.count(), Custody.objects.count())
+    assert after == (before[0] + 1, before[1] + 1, before[2] + 1)  # the tries left nothing
+    assert Reporter.objects.filter(reports__public_id="LW-ZZZZZ2").count() == 1
+
+
+def test_a_taken_pseudonym_for_an_anonymous_report_is_retried(
+    api_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = api_client.post("/api/v1/reports/", _flood_body(), format="json").json()
+    taken = Report.objects.get(public_id=first["id"]).reporter.pseudonym
+    fresh = iter([taken, "Warga-ZZZZZ2"])
+    monkeypatch.setattr("apps.identity.services.reporters._new_pseudonym", lambda: next(fresh))
+    before = (Report.objects.count(), Reporter.objects.count(), ReportEvent.objects.count())
+    response = api_client.post("/api/v1/reports/", _flood_body(), format="json")
+    assert response.status_code == 201
+    after = (Report.objects.count(), Reporter.objects.count(), ReportEvent.objects.count())
+    assert after == (before[0] + 1, before[1] + 1, before[2] + 1)  # the failed try left nothing
+    report = Report.objects.get(public_id=response.json()["id"])
+    assert report.reporter.pseudonym == "Warga-ZZZZZ2"

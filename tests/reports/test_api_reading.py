@@ -84,6 +84,16 @@ def test_my_reports_filter_by_status(reporter: Reporter, reporter_client: APICli
     assert "status" in bad.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize("query", ["status=", "status=%F3%A2%AD%B5%0C", "status=SELESAI"])
+def test_my_reports_refuses_what_is_not_a_status(reporter_client: APIClient, query: str) -> None:
+    response = reporter_client.get(f"/api/v1/me/reports/?{query}")
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == "invalid"
+    assert set(body["error"]["fields"]) == {"status"}
+
+
 def test_my_reports_query_count_does_not_grow(
     reporter: Reporter, reporter_client: APIClient, django_assert_num_queries: Any
 ) -> None:

@@ -1,11 +1,10 @@
 """Idempotency under real concurrency: 50 simultaneous requests with one key, one report.
 
 These tests commit for real (``transaction=True``), so each thread sees the others' rows.
-The flush that follows a transactional test empties every table; ``reference_data``
-reloads the areas and the catalogue if an earlier transactional test left them empty.
+The flush that follows a transactional test empties every table; ``tests/conftest.py``
+(``_reference_data_after_flush``) reloads the areas and the catalogue before the next one.
 """
 
-import io
 import threading
 import uuid
 from collections import Counter
@@ -13,34 +12,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
 from apps.identity.models import Reporter
 from apps.reports.models import Custody, Report, ReportEvent
 from apps.reports.services import report_support
-from apps.routing.models import Area, Category
 from tests.reports.conftest import client_for
 from tests.reports.factories import citizen, file_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 50
-
-
-@pytest.fixture
-def reference_data(transactional_db: None) -> None:
-    if not Area.objects.exists() or not Category.objects.exists():
-        call_command(
-            "load_areas",
-            str(settings.BASE_DIR / "fixtures" / "jakarta_kelurahan.geojson"),
-            "--commit",
-            "--quiet",
-            stdout=io.StringIO(),
-        )
-        call_command("seed_reference_data", stdout=io.StringIO())
 
 
 def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
@@ -65,7 +48,7 @@ def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
     return results
 
 
-def test_fifty_concurrent_requests_with_one_key_make_one_report(reference_data: None) -> None:
+def test_fifty_concurrent_requests_with_one_key_make_one_report() -> None:
     body = {
         "client_request_id": str(uuid.uuid4()),
         "category": "banjir",
@@ -94,7 +77,7 @@ def test_fifty_concurrent_requests_with_one_key_make_one_report(reference_data: 
     assert Reporter.objects.filter(reports__isnull=True, user__isnull=True).count() == 0
 
 
-def test_concurrent_supports_count_once_each(reference_data: None) -> None:
+def test_concurrent_supports_count_once_each() -> None:
     report = file_report(reporter=citizen()).report
     supporters = [citizen() for _ in range(10)]
     clients = [client_for(s.user) for s in supporters]  # type: ignore[arg-type]

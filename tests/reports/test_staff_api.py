@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from apps.accounts.roles import OrgRole
@@ -44,6 +45,35 @@ def test_token_for_staff_only(api_client: APIClient):
         )
         assert refused.status_code == 400
         assert refused.json()["error"]["code"] == "invalid_credentials"
+
+
+def test_token_refusals_are_in_the_one_error_shape(api_client: APIClient):
+    url = "/api/v1/staff/auth/token/"
+    before = AuthToken.objects.count()
+    unsupported = api_client.generic("POST", url, b"username=x", content_type="text/plain")
+    assert unsupported.status_code == 415
+    assert unsupported.json()["error"]["code"] == "unsupported_media_type"
+    assert unsupported.json()["error"]["fields"] == {}
+    nameless_part = api_client.generic(
+        "POST", url, b"--B\r\nCOM1--B--\r\n", content_type="multipart/form-data; boundary=B"
+    )
+    assert nameless_part.status_code == 400
+    assert nameless_part.json()["error"]["code"] == "invalid"
+    # 10 attempts a minute per address (the two above count), then 429. (The loop goes on a
+    # little past the 11th: the test cache is shared with concurrent suites that may clear it.)
+    user = officer()
+    statuses = []
+    for _attempt in range(40):
+        throttled = api_client.post(url, {"username": user.username, "password": "wrong"})
+        statuses.append(throttled.status_code)
+        if throttled.status_code == 429:
+            break
+    assert statuses[:8] == [400] * 8
+    assert statuses[-1] == 429
+    assert throttled["Retry-After"] == "60"
+    assert throttled.json()["error"]["code"] == "throttled"
+    assert set(throttled.json()["error"]) == {"code", "message", "fields"}
+    assert AuthToken.objects.count() == before
 
 
 def test_non_staff_token_cannot_read_the_queue():

@@ -9,10 +9,9 @@ from django.db import connection
 from apps.core.errors import ApplicationError
 from apps.reports import services
 from apps.reports.models import Custody, Report, ReportEvent
-from tests.reports.test_concurrency import reference_data  # noqa: F401 - reloads after a flush
 from tests.reports.triage_helpers import BINA_MARGA_JAKPUS, SDA_JAKSEL, agency, officer, ticket
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(actions: list[Callable[[], object]]) -> list[object]:

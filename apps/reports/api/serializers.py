@@ -4,6 +4,7 @@ Integer primary keys never appear: reports are named by ``id`` (the public id), 
 their number ``n`` within the report.
 """
 
+import copy
 import math
 from typing import Any
 
@@ -66,6 +67,14 @@ class ReportCreateInputSerializer(serializers.Serializer):
 class MyReportListInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Report.Status.choices, required=False)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # DRF treats an empty optional query value (``?status=``) as absent; it is not a
+        # status, so it is refused like any other non-status.
+        if "status" in self.initial_data and "status" not in attrs:
+            message = self.fields["status"].error_messages["invalid_choice"].format(input="")
+            raise serializers.ValidationError({"status": [message]})
+        return attrs
+
 
 class ReportConfirmInputSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
@@ -83,7 +92,48 @@ class ReportMessageInputSerializer(serializers.Serializer):
 # ---- output --------------------------------------------------------------------------------
 
 
-class CategoryOutputSerializer(serializers.ModelSerializer):
+class OutputModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that builds its fields from the model once per class, not per use.
+
+    DRF builds a ModelSerializer's fields (model introspection, labels, validators) every
+    time one is instantiated, nested ones included: most of the cost of rendering a report.
+    The fields depend only on the class (its ``Meta`` and declarations), so the first build
+    is kept and later instances get a deep copy, as DRF does for declared fields.
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        cls = type(self)
+        template = cls.__dict__.get("_fields_template")
+        if template is None:
+            template = super().get_fields()
+            cls._fields_template = template  # type: ignore[attr-defined]
+        return copy.deepcopy(template)
+
+
+class ErrorDetailOutputSerializer(serializers.Serializer):
+    """The body of every error (apps.core.api.handlers): a stable code, a message, fields.
+
+    Some codes add their own keys beside these (``current``/``requested`` for
+    ``invalid_transition``, ``reason``/``photo`` for ``invalid_image``).
+    """
+
+    code = serializers.CharField(help_text="Stable, never translated (`invalid`, `throttled`…).")
+    message = serializers.CharField(help_text="In the request's language.")
+    # The metaclass moves declared fields out of the class, so this does not shadow
+    # ``Serializer.fields``; only the type checker sees a clash.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per-field messages; empty when the error is not about one field.",
+    )
+
+
+class ErrorOutputSerializer(serializers.Serializer):
+    """The one error shape: ``{"error": {"code", "message", "fields"}}``."""
+
+    error = ErrorDetailOutputSerializer()
+
+
+class CategoryOutputSerializer(OutputModelSerializer):
     name = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
 
@@ -104,13 +154,13 @@ class ReportCategoryRefSerializer(CategoryOutputSerializer):
         fields = ["code", "name"]
 
 
-class ReportAreaRefSerializer(serializers.ModelSerializer):
+class ReportAreaRefSerializer(OutputModelSerializer):
     class Meta:
         model = Area
         fields = ["code", "name"]
 
 
-class ReportAreaOutputSerializer(serializers.ModelSerializer):
+class ReportAreaOutputSerializer(OutputModelSerializer):
     """The kelurahan, with its kecamatan and kota."""
 
     kecamatan = serializers.SerializerMethodField()
@@ -132,6 +182,8 @@ class ReportAreaOutputSerializer(serializers.ModelSerializer):
 
 
 class ReportAgencyRefSerializer(serializers.Serializer):
+    """A unit, by code and name (the report's unit, the acting unit of an event or message)."""
+
     code = serializers.CharField()
     name = serializers.CharField()
 
@@ -141,28 +193,42 @@ class ReportLocationSerializer(serializers.Serializer):
     lon = serializers.FloatField()
 
 
-class ReportPhotoOutputSerializer(serializers.ModelSerializer):
+class PhotoLinksOutputSerializer(OutputModelSerializer):
+    """A photo named by its number ``n``, with links to the file and its thumbnail.
+
+    Subclasses say where the links point (``photo_link``): the citizen API or the admin.
+    """
+
     n = serializers.IntegerField(source="index")
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
 
     class Meta:
         model = ReportPhoto
+        fields = ["n", "kind", "width", "height", "url", "thumbnail_url"]
+
+    def photo_link(self, photo: ReportPhoto, *, thumbnail: bool) -> str:
+        raise NotImplementedError
+
+    def get_url(self, photo: ReportPhoto) -> str:
+        return self.photo_link(photo, thumbnail=False)
+
+    def get_thumbnail_url(self, photo: ReportPhoto) -> str:
+        return self.photo_link(photo, thumbnail=True)
+
+
+class ReportPhotoOutputSerializer(PhotoLinksOutputSerializer):
+    class Meta(PhotoLinksOutputSerializer.Meta):
         fields = ["n", "kind", "content_type", "width", "height", "url", "thumbnail_url"]
 
-    def _url(self, photo: ReportPhoto, name: str) -> str:
+    def photo_link(self, photo: ReportPhoto, *, thumbnail: bool) -> str:
+        name = "report-photo-thumbnail" if thumbnail else "report-photo"
         path = reverse(name, kwargs={"public_id": photo.report.public_id, "n": photo.index})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 
-    def get_url(self, photo: ReportPhoto) -> str:
-        return self._url(photo, "report-photo")
 
-    def get_thumbnail_url(self, photo: ReportPhoto) -> str:
-        return self._url(photo, "report-photo-thumbnail")
-
-
-class _ReportBaseSerializer(serializers.ModelSerializer):
+class _ReportBaseSerializer(OutputModelSerializer):
     id = serializers.CharField(source="public_id")
     status_label = serializers.CharField(source="get_status_display")
     category = ReportCategoryRefSerializer()
@@ -259,14 +325,9 @@ class ReportCreateOutputSerializer(ReportDetailOutputSerializer):
         return data
 
 
-class TimelineUnitSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class ReportTimelineEventOutputSerializer(serializers.ModelSerializer):
+class ReportTimelineEventOutputSerializer(OutputModelSerializer):
     at = serializers.DateTimeField(source="created_at")
-    unit = serializers.SerializerMethodField()
+    unit = ReportAgencyRefSerializer(source="agency", allow_null=True)
     by = serializers.SerializerMethodField()
     officer_name = serializers.SerializerMethodField()
     to_status_label = serializers.SerializerMethodField()
@@ -291,12 +352,6 @@ class ReportTimelineEventOutputSerializer(serializers.ModelSerializer):
             return "reporter"
         return "unit"
 
-    @extend_schema_field(TimelineUnitSerializer(allow_null=True))
-    def get_unit(self, event: ReportEvent) -> dict[str, str] | None:
-        if event.agency is None:
-            return None
-        return {"code": event.agency.code, "name": event.agency.name}
-
     @extend_schema_field(OpenApiTypes.STR)
     def get_officer_name(self, event: ReportEvent) -> str | None:
         """Only when the acting unit chose to show its staff's names."""
@@ -311,18 +366,12 @@ class ReportTimelineEventOutputSerializer(serializers.ModelSerializer):
         return str(Report.Status(event.to_status).label) if event.to_status else None
 
 
-class ReportMessageOutputSerializer(serializers.ModelSerializer):
-    unit = serializers.SerializerMethodField()
+class ReportMessageOutputSerializer(OutputModelSerializer):
+    unit = ReportAgencyRefSerializer(source="agency", allow_null=True)
 
     class Meta:
         model = ReportMessage
         fields = ["direction", "body", "unit", "created_at"]
-
-    @extend_schema_field(TimelineUnitSerializer(allow_null=True))
-    def get_unit(self, message: ReportMessage) -> dict[str, str] | None:
-        if message.agency is None:
-            return None
-        return {"code": message.agency.code, "name": message.agency.name}
 
 
 class ReportSupportOutputSerializer(serializers.Serializer):

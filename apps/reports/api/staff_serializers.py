@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.reports.api.serializers import PhotoLinksOutputSerializer
 from apps.reports.models import CannedReason, Report, ReportEvent, ReportPhoto, ResponseTemplate
 from apps.reports.services.triage import RejectReason, ReturnReason
 
@@ -178,20 +179,15 @@ class StaffEventOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class StaffPhotoOutputSerializer(serializers.ModelSerializer):
-    n = serializers.IntegerField(source="index")
-    url = serializers.SerializerMethodField()
-    thumbnail_url = serializers.SerializerMethodField()
+class StaffPhotoOutputSerializer(PhotoLinksOutputSerializer):
+    """Links point to the admin's scoped photo views."""
 
-    class Meta:
-        model = ReportPhoto
+    class Meta(PhotoLinksOutputSerializer.Meta):
         fields = ["n", "kind", "width", "height", "taken_at", "url", "thumbnail_url"]
 
-    def get_url(self, obj: ReportPhoto) -> str:
-        return reverse("admin:reports_report_photo", args=[obj.report_id, obj.index])
-
-    def get_thumbnail_url(self, obj: ReportPhoto) -> str:
-        return reverse("admin:reports_report_thumbnail", args=[obj.report_id, obj.index])
+    def photo_link(self, photo: ReportPhoto, *, thumbnail: bool) -> str:
+        name = "admin:reports_report_thumbnail" if thumbnail else "admin:reports_report_photo"
+        return reverse(name, args=[photo.report_id, photo.index])
 
 
 class StaffResponseTemplateOutputSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.contrib.gis.geos import Point
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,6 +22,7 @@ from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.pagination import Pagination
 from apps.reports import selectors_staff, services
+from apps.reports.api.schema import RETRY_AFTER, error_response
 from apps.reports.api.staff_serializers import (
     StaffAssignInputSerializer,
     StaffCompleteInputSerializer,
@@ -44,11 +45,11 @@ from apps.reports.api.staff_serializers import (
 from apps.reports.models import Report
 
 _ERRORS = {
-    400: OpenApiResponse(description="Invalid input (error shape)."),
-    401: OpenApiResponse(description="Missing or invalid token."),
-    403: OpenApiResponse(description="Not a staff account."),
-    404: OpenApiResponse(description="No such ticket, or outside your scope."),
-    409: OpenApiResponse(description="`invalid_transition` or `ticket_moved`."),
+    400: error_response("Invalid input (code `invalid`, or a more specific code)."),
+    401: error_response("Missing or invalid token."),
+    403: error_response("Not a staff account."),
+    404: error_response("No such ticket, or outside your scope."),
+    409: error_response("`invalid_transition` or `ticket_moved`."),
 }
 
 
@@ -113,7 +114,16 @@ class StaffTokenCreateApi(APIView):
         operation_id="staff_auth_token_create",
         tags=["staff"],
         request=StaffTokenInputSerializer,
-        responses={200: StaffTokenOutputSerializer, 400: _ERRORS[400]},
+        responses={
+            200: StaffTokenOutputSerializer,
+            400: error_response(
+                "`invalid` (a field is missing) or `invalid_credentials` (wrong username or "
+                "password, or not a staff account)."
+            ),
+            415: error_response("`unsupported_media_type`: not JSON, form or multipart."),
+            429: error_response("`throttled`: too many sign-in attempts from this address."),
+        },
+        parameters=[RETRY_AFTER],
     )
     def post(self, request: Request) -> Response:
         data = _validated(StaffTokenInputSerializer, request.data)

@@ -8,7 +8,7 @@ Add further routes as separate entries of ``urlpatterns``.
 from django.urls import URLPattern, URLResolver, path
 
 import apps.reports.api.converters  # noqa: F401 - registers the "public_id" converter
-from apps.reports.api import public_views, staff_views, views
+from apps.reports.api import export_views, public_views, staff_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("categories/", views.CategoryListApi.as_view(), name="category-list"),
@@ -50,6 +50,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="report-messages",
     ),
     path("me/reports/", views.MyReportListApi.as_view(), name="me-report-list"),
+    path("me/export/", export_views.MeExportApi.as_view(), name="me-export"),
     # Public endpoints (engineer O: apps/reports/api/public_views.py)
     path("reports/public/", public_views.PublicReportFeedApi.as_view(), name="report-public-feed"),
     path("reports/nearby/", public_views.NearbyReportListApi.as_view(), name="report-nearby"),

@@ -4,7 +4,7 @@ Who is who: a knox token names a user; ``reporter_for_user`` gives the citizen b
 Object endpoints answer 404 for anything the caller may not see, exactly as for a missing id.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.http import FileResponse, HttpResponseBase
@@ -23,12 +23,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from apps.core.pagination import Pagination
 from apps.identity.models import Reporter
 from apps.identity.selectors import reporter_for_user
 from apps.reports import selectors, services
+from apps.reports.api.schema import error_response
 from apps.reports.api.serializers import (
     CategoryOutputSerializer,
     MyReportListInputSerializer,
@@ -52,11 +54,11 @@ from apps.reports.models import Report, ReportMessage
 from apps.routing.selectors import category_get_active, category_list_active, point_from_lat_lon
 
 _ERRORS = {
-    400: OpenApiResponse(description="Invalid input (error shape, code `invalid`)."),
-    401: OpenApiResponse(description="Missing or invalid token."),
-    404: OpenApiResponse(description="No such report, or not yours."),
+    400: error_response("Invalid input (code `invalid`; `fields` names each field)."),
+    401: error_response("Missing or invalid token."),
+    404: error_response("No such report, or not yours."),
 }
-_NOT_FOUND = {404: OpenApiResponse(description="No such report, or not visible to you.")}
+_NOT_FOUND = {404: error_response("No such report, or not visible to you.")}
 
 
 def _reporter(request: Request) -> Reporter | None:
@@ -76,6 +78,23 @@ def _detail(report: Report, request: Request) -> dict[str, Any]:
 
 def _reload_for_owner(report: Report, reporter: Reporter) -> Report:
     return selectors.report_get_for_reporter(public_id=report.public_id, reporter=reporter)
+
+
+def _reporter_action(
+    request: Request,
+    public_id: str,
+    input_serializer: type[Serializer],
+    act: Callable[[Report, Reporter, dict[str, Any]], Report],
+) -> Response:
+    """The reporter's own action on their report: find it (404 if not theirs), validate the
+    body, call the service, answer the report as it is now."""
+    reporter = _reporter(request)
+    report = selectors.report_get_for_reporter(public_id=public_id, reporter=reporter)
+    params = input_serializer(data=request.data)
+    params.is_valid(raise_exception=True)
+    assert reporter is not None  # noqa: S101 - the selector refuses None
+    report = act(report, reporter, dict(params.validated_data))
+    return Response(_detail(_reload_for_owner(report, reporter), request))
 
 
 class CategoryListApi(APIView):
@@ -122,11 +141,11 @@ class ReportCreateApi(APIView):
                 ReportCreateOutputSerializer,
                 description="Replay of an earlier request (no tracking_code).",
             ),
-            400: OpenApiResponse(description="invalid, unknown_category, invalid_image"),
-            403: OpenApiResponse(description="not_a_reporter (a staff token; use anonymous)"),
-            409: OpenApiResponse(description="idempotency_conflict"),
-            413: OpenApiResponse(description="request_too_large, image_too_large"),
-            422: OpenApiResponse(description="outside_service_area"),
+            400: error_response("invalid, unknown_category, invalid_image"),
+            403: error_response("not_a_reporter (a staff token; use anonymous)"),
+            409: error_response("idempotency_conflict"),
+            413: error_response("request_too_large, image_too_large"),
+            422: error_response("outside_service_area"),
         },
         examples=[
             OpenApiExample(
@@ -166,9 +185,11 @@ class ReportCreateApi(APIView):
             anonymous=data["anonymous"],
             photos=data["photos"],
         )
-        report = selectors.report_get_for_reporter(
-            public_id=result.report.public_id, reporter=result.report.reporter
-        )
+        report = result.report  # as just stored, with its relations and photos loaded
+        if not result.created:
+            report = selectors.report_get_for_reporter(
+                public_id=report.public_id, reporter=report.reporter
+            )
         body = ReportCreateOutputSerializer(
             report, context={"request": request, "tracking_code": result.tracking_code}
         ).data
@@ -254,7 +275,7 @@ _PHOTO_RESPONSES = {
     (200, "image/jpeg"): OpenApiTypes.BINARY,
     (200, "image/png"): OpenApiTypes.BINARY,
     (200, "image/webp"): OpenApiTypes.BINARY,
-    404: OpenApiResponse(description="No such photo, or not visible to you."),
+    404: error_response("No such photo, or not visible to you."),
 }
 
 
@@ -287,7 +308,12 @@ class MyReportListApi(APIView):
     @extend_schema(
         operation_id="me_reports_list",
         parameters=[MyReportListInputSerializer],
-        responses={200: ReportPageOutputSerializer, 401: _ERRORS[401]},
+        responses={
+            200: ReportPageOutputSerializer,
+            400: error_response("`invalid`: `status` is not a report status."),
+            401: _ERRORS[401],
+            403: error_response("`not_a_reporter`: the token is a staff account's."),
+        },
     )
     def get(self, request: Request) -> Response:
         params = MyReportListInputSerializer(data=request.query_params)
@@ -312,22 +338,18 @@ class ReportConfirmApi(APIView):
         responses={
             200: ReportDetailOutputSerializer,
             **_ERRORS,
-            409: OpenApiResponse(description="invalid_transition"),
+            409: error_response("invalid_transition"),
         },
     )
     def post(self, request: Request, public_id: str) -> Response:
-        reporter = _reporter(request)
-        report = selectors.report_get_for_reporter(public_id=public_id, reporter=reporter)
-        params = ReportConfirmInputSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        assert reporter is not None  # noqa: S101 - the selector refuses None
-        report = services.report_confirm(
-            report=report,
-            reporter=reporter,
-            rating=params.validated_data["rating"],
-            comment=params.validated_data["comment"],
+        return _reporter_action(
+            request,
+            public_id,
+            ReportConfirmInputSerializer,
+            lambda report, reporter, data: services.report_confirm(
+                report=report, reporter=reporter, rating=data["rating"], comment=data["comment"]
+            ),
         )
-        return Response(_detail(_reload_for_owner(report, reporter), request))
 
 
 class ReportReopenApi(APIView):
@@ -341,19 +363,18 @@ class ReportReopenApi(APIView):
         responses={
             200: ReportDetailOutputSerializer,
             **_ERRORS,
-            409: OpenApiResponse(description="invalid_transition, reopen_window_closed"),
+            409: error_response("invalid_transition, reopen_window_closed"),
         },
     )
     def post(self, request: Request, public_id: str) -> Response:
-        reporter = _reporter(request)
-        report = selectors.report_get_for_reporter(public_id=public_id, reporter=reporter)
-        params = ReportReopenInputSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        assert reporter is not None  # noqa: S101 - the selector refuses None
-        report = services.report_reopen(
-            report=report, reporter=reporter, reason=params.validated_data["reason"]
+        return _reporter_action(
+            request,
+            public_id,
+            ReportReopenInputSerializer,
+            lambda report, reporter, data: services.report_reopen(
+                report=report, reporter=reporter, reason=data["reason"]
+            ),
         )
-        return Response(_detail(_reload_for_owner(report, reporter), request))
 
 
 class ReportSupportApi(APIView):
@@ -368,9 +389,9 @@ class ReportSupportApi(APIView):
             201: ReportSupportOutputSerializer,
             200: ReportSupportOutputSerializer,
             401: _ERRORS[401],
-            403: OpenApiResponse(description="not_a_reporter"),
+            403: error_response("not_a_reporter"),
             404: _ERRORS[404],
-            409: OpenApiResponse(description="own_report"),
+            409: error_response("own_report"),
         },
     )
     def post(self, request: Request, public_id: str) -> Response:
@@ -450,8 +471,8 @@ class ReportClaimApi(APIView):
         responses={
             200: ReportDetailOutputSerializer,
             **_ERRORS,
-            403: OpenApiResponse(description="not_a_reporter"),
-            409: OpenApiResponse(description="already_claimed"),
+            403: error_response("not_a_reporter"),
+            409: error_response("already_claimed"),
         },
     )
     def post(self, request: Request, code: str) -> Response:

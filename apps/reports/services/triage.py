@@ -11,14 +11,11 @@ the loser gets a 409 and nothing of its action is stored.
 """
 
 import logging
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import F, Max
@@ -28,10 +25,20 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError, Conflict, NotFound
 from apps.reports.errors import InvalidTransition
-from apps.reports.images import distance_m, photo_process
-from apps.reports.models import Custody, Report, ReportEvent, ReportMessage, ReportPhoto
+from apps.reports.images import ProcessedPhoto, distance_m, photo_process
+from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
 from apps.reports.selectors_staff import StaffScope, staff_scope_for_user
-from apps.reports.services.common import notify_reporter, status_title, text_clean
+from apps.reports.services.common import (
+    change_status,
+    check_move,
+    custody_end,
+    custody_move,
+    files_delete,
+    lock,
+    photo_store,
+    text_clean,
+    transfer_event,
+)
 from apps.reports.services.engagement import report_message_send
 
 logger = logging.getLogger(__name__)
@@ -82,16 +89,6 @@ class TicketMoved(Conflict):
 # ---- helpers ---------------------------------------------------------------------------------
 
 
-def lock(report: Report) -> Report:
-    """Re-read ``report`` under a row lock, without joins.
-
-    A joined ``SELECT ... FOR NO KEY UPDATE`` re-checks the join after waiting for a
-    concurrent writer; if that writer changed the unit, PostgreSQL drops the row and the
-    read finds nothing. Locking the bare row and loading relations afterwards avoids that.
-    """
-    return Report.objects.select_for_update(no_key=True).get(pk=report.pk)
-
-
 def _locked_for(*, report: Report, actor: User, scope: StaffScope | None = None) -> Report:
     """Lock ``report`` and check that ``actor`` may still act on it.
 
@@ -101,172 +98,74 @@ def _locked_for(*, report: Report, actor: User, scope: StaffScope | None = None)
     scope = scope or staff_scope_for_user(user=actor)
     could_act = scope.can_act(report)
     locked = lock(report)
+    _may_still_act(scope=scope, locked=locked, could_act=could_act)
+    return locked
+
+
+def _may_still_act(*, scope: StaffScope, locked: Report, could_act: bool) -> None:
+    """Re-check the scope on the locked (current) row: 409 if it moved away, else 404."""
     if scope.can_act(locked):
-        return locked
+        return
     if could_act:
         raise TicketMoved()
     raise NotFound()
-
-
-def _check_move(report: Report, to: str) -> None:
-    if to not in Report.TRANSITIONS[report.status]:
-        raise InvalidTransition(current=report.status, requested=to)
 
 
 def _note(value: str, *, field: str = "note", required: bool = False) -> str:
     return text_clean(value=value, field=field, max_length=NOTE_MAX, required=required)
 
 
-def _custody_move(
-    *, report: Report, agency: Agency, officer: User | None, at: datetime
-) -> Custody | None:
-    """End the open interval and open one for (``agency``, ``officer``) if either changed."""
-    current = Custody.objects.filter(report=report, ended_at__isnull=True).first()
-    if current is not None:
-        if current.agency_id == agency.pk and current.officer_id == (
-            officer.pk if officer else None
-        ):
-            return current
-        current.ended_at = at
-        current.save(update_fields=["ended_at"])
-    return Custody.objects.create(report=report, agency=agency, officer=officer, started_at=at)
+def _assign_to(*, report: Report, officer: User, now: datetime) -> None:
+    """Give the locked ``report`` to ``officer`` of its current unit (custody follows)."""
+    report.assignee = officer
+    report.save(update_fields=["assignee", "updated_at"])
+    custody_move(report=report, agency=report.agency, officer=officer, at=now)
 
 
-def _status_event(
-    *,
-    report: Report,
-    from_status: str,
-    to_status: str,
-    actor: User | None,
-    agency: Agency | None,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    notify: bool = True,
-) -> ReportEvent:
-    event = ReportEvent.objects.create(
-        report=report,
-        kind=ReportEvent.Kind.STATUS,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor,
-        agency=agency,
-        visibility=ReportEvent.Visibility.PUBLIC,
-        note=note,
-        data=data or {},
-    )
-    if notify:
-        notify_reporter(
-            report=report,
-            event=event,
-            kind="status",
-            title=status_title(report=report, status=to_status),
-            body=note,
-        )
-    return event
-
-
-def _set_status(report: Report, to: str, now: datetime) -> list[str]:
-    """Set ``status`` and the completion/closing times; returns the fields to save."""
-    fields = ["status", "updated_at"]
-    report.status = to
-    if to == S.SELESAI:
-        report.completed_at = now
-        fields.append("completed_at")
-    if to in (S.DITOLAK, S.DIKONFIRMASI):
-        report.closed_at = now
-        fields.append("closed_at")
-    return fields
-
-
-def _change_status(
-    *,
-    report: Report,
-    to: str,
-    actor: User | None,
-    agency: Agency | None,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    notify: bool = True,
-    now: datetime | None = None,
-) -> ReportEvent:
-    """Move a locked ``report`` to ``to`` (already checked), its children with it."""
-    now = now or timezone.now()
-    previous = report.status
-    report.save(update_fields=_set_status(report, to, now))
-    if to in Report.CLOSED_STATUSES:
-        Custody.objects.filter(report=report, ended_at__isnull=True).update(ended_at=now)
-    event = _status_event(
-        report=report,
-        from_status=previous,
-        to_status=to,
-        actor=actor,
-        agency=agency,
-        note=note,
-        data=data,
-        notify=notify,
-    )
-    _children_follow(parent=report, actor=actor, agency=agency, note=note, now=now)
-    return event
-
-
-def _children_follow(
-    *, parent: Report, actor: User | None, agency: Agency | None, note: str, now: datetime
-) -> None:
-    """Merged duplicates take their parent's status; each reporter is told (exactly once)."""
-    children = list(
-        Report.objects.select_for_update(no_key=True)
-        .filter(parent=parent)
-        .exclude(status=parent.status)
-        .order_by("pk")
-    )
-    for child in children:
-        previous = child.status
-        child.save(update_fields=_set_status(child, parent.status, now))
-        _status_event(
-            report=child,
-            from_status=previous,
-            to_status=parent.status,
-            actor=actor,
-            agency=agency,
-            note=note,
-            data={"follows": parent.public_id},
-        )
-
-
-def _transfer_event(
+def _hand_over(
     *,
     report: Report,
     actor: User,
-    from_agency: Agency,
     to_agency: Agency,
     mode: str,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> ReportEvent:
-    return ReportEvent.objects.create(
+    note: str,
+    now: datetime,
+    transfer_data: dict[str, Any] | None = None,
+    status: str | None = None,
+    status_note: str = "",
+    status_data: dict[str, Any] | None = None,
+    notify: bool = True,
+) -> None:
+    """Move the locked ``report`` to ``to_agency`` (no officer yet; the SLA clock is kept).
+
+    Writes the transfer event (``mode``), moves custody and, when ``status`` is given and
+    differs, changes the status in the name of the unit that handed the ticket over.
+    """
+    source = report.agency
+    transfer_event(
         report=report,
-        kind=ReportEvent.Kind.TRANSFERRED,
         actor=actor,
-        agency=from_agency,
-        visibility=ReportEvent.Visibility.INTERNAL,
+        from_agency=source,
+        to_agency=to_agency,
+        mode=mode,
         note=note,
-        data={
-            "mode": mode,
-            "from_agency": from_agency.code,
-            "to_agency": to_agency.code,
-            "to_agency_id": to_agency.pk,
-            "from_agency_id": from_agency.pk,
-            **(data or {}),
-        },
+        data=transfer_data,
     )
-
-
-def _move_to(*, report: Report, agency: Agency, now: datetime) -> None:
-    """Hand the locked ``report`` to ``agency`` (no officer yet); the SLA clock is kept."""
-    report.agency = agency
+    report.agency = to_agency
     report.assignee = None
     report.save(update_fields=["agency", "assignee", "updated_at"])
-    _custody_move(report=report, agency=agency, officer=None, at=now)
+    custody_move(report=report, agency=to_agency, officer=None, at=now)
+    if status is not None and report.status != status:
+        change_status(
+            report=report,
+            to=status,
+            actor=actor,
+            agency=source,
+            note=status_note,
+            data=status_data,
+            notify=notify,
+            now=now,
+        )
 
 
 def _active_agency(agency: Agency, field: str) -> Agency:
@@ -306,9 +205,7 @@ def report_assign(*, report: Report, actor: User, assignee: User) -> Report:
         return report
     now = timezone.now()
     previous = report.assignee_id
-    report.assignee = assignee
-    report.save(update_fields=["assignee", "updated_at"])
-    _custody_move(report=report, agency=report.agency, officer=assignee, at=now)
+    _assign_to(report=report, officer=assignee, now=now)
     ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.ASSIGNED,
@@ -332,16 +229,12 @@ def report_take(*, report: Report, actor: User) -> Report:
 def report_start(*, report: Report, actor: User, note: str) -> Report:
     """Start work (``proses``) with a public note; an unassigned ticket becomes the actor's."""
     report = _locked_for(report=report, actor=actor)
-    _check_move(report, S.PROSES)
+    check_move(report, S.PROSES)
     note = _note(note, required=True)
     now = timezone.now()
     if report.assignee_id is None:
-        report.assignee = actor
-        report.save(update_fields=["assignee", "updated_at"])
-        _custody_move(report=report, agency=report.agency, officer=actor, at=now)
-    _change_status(
-        report=report, to=S.PROSES, actor=actor, agency=report.agency, note=note, now=now
-    )
+        _assign_to(report=report, officer=actor, now=now)
+    change_status(report=report, to=S.PROSES, actor=actor, agency=report.agency, note=note, now=now)
     return report
 
 
@@ -349,7 +242,7 @@ def report_start(*, report: Report, actor: User, note: str) -> Report:
 def report_disposisi(*, report: Report, actor: User, to_agency: Agency, note: str = "") -> Report:
     """A Dinas hands the ticket down to one of its own Suku Dinas (``disposisi``)."""
     report = _locked_for(report=report, actor=actor)
-    _check_move(report, S.DISPOSISI)
+    check_move(report, S.DISPOSISI)
     note = _note(note)
     source = report.agency
     family = source.pk if source.kind in (Agency.Kind.DINAS, Agency.Kind.SATPOL_PP) else None
@@ -366,24 +259,16 @@ def report_disposisi(*, report: Report, actor: User, to_agency: Agency, note: st
             fields={"to_agency": [str(_("Not a Suku Dinas of this ticket's Dinas."))]},
         )
     _active_agency(to_agency, "to_agency")
-    now = timezone.now()
-    _transfer_event(
+    _hand_over(
         report=report,
         actor=actor,
-        from_agency=source,
         to_agency=to_agency,
         mode="disposisi",
         note=note,
-    )
-    _move_to(report=report, agency=to_agency, now=now)
-    _change_status(
-        report=report,
-        to=S.DISPOSISI,
-        actor=actor,
-        agency=source,
-        note=note,
-        data={"to_agency": to_agency.code},
-        now=now,
+        now=timezone.now(),
+        status=S.DISPOSISI,
+        status_note=note,
+        status_data={"to_agency": to_agency.code},
     )
     return report
 
@@ -393,7 +278,7 @@ def report_koordinasi(*, report: Report, actor: User, to_agency: Agency, reason:
     """Ask another unit to take the ticket (``koordinasi``); it accepts or declines."""
     report = _locked_for(report=report, actor=actor)
     if report.status != S.KOORDINASI:
-        _check_move(report, S.KOORDINASI)
+        check_move(report, S.KOORDINASI)
     reason = _note(reason, field="reason", required=True)
     source = report.agency
     if to_agency.pk == source.pk:
@@ -402,26 +287,17 @@ def report_koordinasi(*, report: Report, actor: User, to_agency: Agency, reason:
             fields={"to_agency": [str(_("The ticket is already with this unit."))]},
         )
     _active_agency(to_agency, "to_agency")
-    now = timezone.now()
-    _transfer_event(
+    _hand_over(
         report=report,
         actor=actor,
-        from_agency=source,
         to_agency=to_agency,
         mode="koordinasi",
         note=reason,
-        data={"previous_status": report.status},
+        now=timezone.now(),
+        transfer_data={"previous_status": report.status},
+        status=S.KOORDINASI,
+        status_data={"to_agency": to_agency.code},
     )
-    _move_to(report=report, agency=to_agency, now=now)
-    if report.status != S.KOORDINASI:
-        _change_status(
-            report=report,
-            to=S.KOORDINASI,
-            actor=actor,
-            agency=source,
-            data={"to_agency": to_agency.code},
-            now=now,
-        )
     return report
 
 
@@ -467,12 +343,8 @@ def report_koordinasi_accept(*, report: Report, actor: User, note: str) -> Repor
         visibility=ReportEvent.Visibility.INTERNAL,
         data={"mode": "koordinasi_accepted", "request_event_id": pending.pk},
     )
-    report.assignee = actor
-    report.save(update_fields=["assignee", "updated_at"])
-    _custody_move(report=report, agency=report.agency, officer=actor, at=now)
-    _change_status(
-        report=report, to=S.PROSES, actor=actor, agency=report.agency, note=note, now=now
-    )
+    _assign_to(report=report, officer=actor, now=now)
+    change_status(report=report, to=S.PROSES, actor=actor, agency=report.agency, note=note, now=now)
     return report
 
 
@@ -483,26 +355,17 @@ def report_koordinasi_decline(*, report: Report, actor: User, reason: str) -> Re
     pending = _pending_or_409(report, S.PROSES)
     reason = _note(reason, field="reason", required=True)
     back_to = Agency.objects.get(pk=pending.data["from_agency_id"])
-    now = timezone.now()
-    _transfer_event(
+    _hand_over(
         report=report,
         actor=actor,
-        from_agency=report.agency,
         to_agency=back_to,
         mode="koordinasi_declined",
         note=reason,
-        data={"request_event_id": pending.pk},
-    )
-    declined_by = report.agency
-    _move_to(report=report, agency=back_to, now=now)
-    _change_status(
-        report=report,
-        to=S.PROSES,
-        actor=actor,
-        agency=declined_by,
-        data={"koordinasi_declined_by": declined_by.code},
+        now=timezone.now(),
+        transfer_data={"request_event_id": pending.pk},
+        status=S.PROSES,
+        status_data={"koordinasi_declined_by": report.agency.code},
         notify=False,
-        now=now,
     )
     return report
 
@@ -516,7 +379,7 @@ def report_return_to_triage(
     if reason_code not in ReturnReason.values:
         raise ApplicationError(fields={"reason_code": [str(_("Unknown reason code."))]})
     if report.status != S.KOORDINASI:
-        _check_move(report, S.KOORDINASI)
+        check_move(report, S.KOORDINASI)
     note = _note(note, required=reason_code == ReturnReason.OTHER)
     triage = Agency.objects.filter(code=settings.TRIAGE_AGENCY_CODE).first()
     if triage is None or triage.pk == report.agency_id:
@@ -524,27 +387,17 @@ def report_return_to_triage(
             _("The ticket is already with central triage."),
             fields={"reason_code": [str(_("Central triage cannot return a ticket to itself."))]},
         )
-    source = report.agency
-    now = timezone.now()
-    _transfer_event(
+    _hand_over(
         report=report,
         actor=actor,
-        from_agency=source,
         to_agency=triage,
         mode="bukan_wewenang",
         note=note,
-        data={"reason_code": reason_code},
+        now=timezone.now(),
+        transfer_data={"reason_code": reason_code},
+        status=S.KOORDINASI,
+        status_data={"reason_code": reason_code},
     )
-    _move_to(report=report, agency=triage, now=now)
-    if report.status != S.KOORDINASI:
-        _change_status(
-            report=report,
-            to=S.KOORDINASI,
-            actor=actor,
-            agency=source,
-            data={"reason_code": reason_code},
-            now=now,
-        )
     return report
 
 
@@ -556,9 +409,9 @@ def report_request_info(*, report: Report, actor: User, question: str) -> Report
     who the reporter is.
     """
     report = _locked_for(report=report, actor=actor)
-    _check_move(report, S.MENUNGGU_INFO_PELAPOR)
+    check_move(report, S.MENUNGGU_INFO_PELAPOR)
     question = _note(question, field="question", required=True)
-    _change_status(
+    change_status(
         report=report, to=S.MENUNGGU_INFO_PELAPOR, actor=actor, agency=report.agency, notify=False
     )
     return report_message_send(
@@ -576,14 +429,8 @@ def report_resume(*, report: Report, actor: User, note: str = "") -> Report:
     if report.status != S.MENUNGGU_INFO_PELAPOR:
         raise InvalidTransition(current=report.status, requested=S.PROSES)
     note = _note(note)
-    _change_status(report=report, to=S.PROSES, actor=actor, agency=report.agency, note=note)
+    change_status(report=report, to=S.PROSES, actor=actor, agency=report.agency, note=note)
     return report
-
-
-def _photo_names(extension: str) -> tuple[str, str]:
-    now = timezone.now()
-    stem = f"reports/{now:%Y}/{now:%m}/{uuid.uuid4().hex}"
-    return f"{stem}.{extension}", f"{stem}_thumb.jpg"
 
 
 def report_complete(
@@ -650,11 +497,7 @@ def report_complete(
                 saved=saved,
             )
     except BaseException:
-        for name in saved:
-            try:
-                default_storage.delete(name)
-            except OSError:
-                logger.warning("reports: could not remove an orphaned after-photo file")
+        files_delete(saved)
         raise
 
 
@@ -663,36 +506,24 @@ def _complete(
     report: Report,
     actor: User,
     note: str,
-    processed: Any,
+    processed: ProcessedPhoto,
     where: Point,
     distance: float,
     from_exif: bool,
     saved: list[str],
 ) -> Report:
     report = _locked_for(report=report, actor=actor)
-    _check_move(report, S.SELESAI)
-    image_name, thumb_name = _photo_names(processed.extension)
-    image_name = default_storage.save(image_name, ContentFile(processed.content))
-    saved.append(image_name)
-    thumb_name = default_storage.save(thumb_name, ContentFile(processed.thumbnail))
-    saved.append(thumb_name)
+    check_move(report, S.SELESAI)
     index = (ReportPhoto.objects.filter(report=report).aggregate(n=Max("index"))["n"] or 0) + 1
-    photo = ReportPhoto.objects.create(
+    photo = photo_store(
         report=report,
+        processed=processed,
         index=index,
         kind=ReportPhoto.Kind.AFTER,
-        image=image_name,
-        thumbnail=thumb_name,
-        content_type=processed.content_type,
-        width=processed.width,
-        height=processed.height,
-        size_bytes=len(processed.content),
-        sha256=processed.sha256,
-        upload_sha256=processed.upload_sha256,
+        saved=saved,
         exif_location=where if from_exif else None,
-        location_mismatch=False,
-        taken_at=processed.taken_at,
     )
+    photo.save(force_insert=True)
     ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.PHOTO,
@@ -707,7 +538,7 @@ def _complete(
             "geotag": [round(where.x, 7), round(where.y, 7)],
         },
     )
-    _change_status(
+    change_status(
         report=report,
         to=S.SELESAI,
         actor=actor,
@@ -722,11 +553,11 @@ def _complete(
 def report_reject(*, report: Report, actor: User, reason_code: str, note: str = "") -> Report:
     """Reject (``ditolak``) with a reason code; the note is shown to the reporter."""
     report = _locked_for(report=report, actor=actor)
-    _check_move(report, S.DITOLAK)
+    check_move(report, S.DITOLAK)
     if reason_code not in RejectReason.values:
         raise ApplicationError(fields={"reason_code": [str(_("Unknown reason code."))]})
     note = _note(note)
-    _change_status(
+    change_status(
         report=report,
         to=S.DITOLAK,
         actor=actor,
@@ -750,11 +581,11 @@ def report_merge(*, report: Report, parent: Report, actor: User, note: str = "")
         raise ApplicationError(
             fields={"parent": [str(_("A report cannot be merged into itself."))]}
         )
-    first, second = sorted([report, parent], key=lambda r: r.pk)
-    lock(first)
-    lock(second)
-    child = _locked_for(report=report, actor=actor, scope=scope)
-    parent = lock(parent)
+    could_act = scope.can_act(report)
+    # Both rows, always in the same order (no deadlock between two opposite merges).
+    locked = {row.pk: lock(row) for row in sorted([report, parent], key=lambda r: r.pk)}
+    child, parent = locked[report.pk], locked[parent.pk]
+    _may_still_act(scope=scope, locked=child, could_act=could_act)
     note = _note(note)
     if child.parent_id is not None:
         raise InvalidTransition(
@@ -781,19 +612,17 @@ def report_merge(*, report: Report, parent: Report, actor: User, note: str = "")
             }
         )
     now = timezone.now()
-    previous = child.status
     child.parent = parent
-    fields = _set_status(child, parent.status, now)
-    child.save(update_fields=[*fields, "parent"])
-    Custody.objects.filter(report=child, ended_at__isnull=True).update(ended_at=now)
-    _status_event(
+    custody_end(report=child, at=now)  # the parent holds the one ticket from now on
+    change_status(
         report=child,
-        from_status=previous,
-        to_status=parent.status,
+        to=parent.status,
         actor=actor,
         agency=child.agency,
         note=note,
         data={"merged_into": parent.public_id},
+        now=now,
+        fields=("parent",),
     )
     ReportEvent.objects.create(
         report=parent,
@@ -833,7 +662,7 @@ def report_auto_confirm_due(*, now: datetime | None = None, limit: int = 500) ->
             )
             if report is None:
                 continue
-            _change_status(
+            change_status(
                 report=report,
                 to=S.DIKONFIRMASI,
                 actor=None,
