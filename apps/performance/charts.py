@@ -1,7 +1,14 @@
 """Inline SVG charts rendered on the server: no JavaScript, no network (docs/performance.md)."""
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 from xml.sax.saxutils import escape
+
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.reports.selectors_staff import StaffScope
 
 WIDTH, HEIGHT, PAD = 640, 260, 40
 
@@ -42,3 +49,34 @@ def bar_chart_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def report_chart_svg(
+    *,
+    chart: str,
+    user: User,
+    scope: StaffScope | None,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> str:
+    """``compliance_by_week`` or ``breaches_by_unit`` over the tickets ``user`` may read."""
+    from apps.performance import selectors
+
+    reading: dict[str, Any] = {"user": user, "scope": scope, "start": start, "end": end, "now": now}
+    if chart == "compliance_by_week":
+        weeks = selectors.compliance_by_week(**reading)
+        return bar_chart_svg(
+            title=str(_("SLA compliance per week (%)")),
+            labels=[f"{w['week']:%d %b}" for w in weeks],
+            values=[w["compliance_pct"] for w in weeks],
+            max_value=100,
+            unit="%",
+        )
+    rows = selectors.performance_report(grouping="unit", **reading)
+    rows = sorted(rows, key=lambda r: -r["breaches"])[:20]
+    return bar_chart_svg(
+        title=str(_("Breaches by unit")),
+        labels=[r["code"] or "-" for r in rows],
+        values=[r["breaches"] for r in rows],
+    )

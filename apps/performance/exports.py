@@ -5,6 +5,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from django.http import HttpResponse
 from openpyxl import Workbook
 
 COLUMNS = (
@@ -56,3 +57,16 @@ def report_xlsx(rows: Sequence[dict[str, Any]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_download(*, rows: Sequence[dict[str, Any]], file_format: str, name: str) -> HttpResponse:
+    """The rows as an attachment, ``file_format`` ``csv`` or ``xlsx`` (API and admin page)."""
+    if file_format == "csv":
+        response = HttpResponse(report_csv(rows), content_type="text/csv")
+    else:
+        response = HttpResponse(report_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response

@@ -203,3 +203,12 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"appeal {self.pk} ({self.status})"
+
+
+class ManagerReport(ScoreEvent):
+    """No data of its own: the entry of the manager report page in the admin menu."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("performance report")
+        verbose_name_plural = _("performance report")

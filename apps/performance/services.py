@@ -28,82 +28,91 @@ APPEAL_REASON_MAX = 2000
 
 # Month of an instant, Jakarta time (the city's calendar month).
 _PERIOD = "date_trunc('month', {col} AT TIME ZONE 'Asia/Jakarta')::date"
+_INSERT = """
+    INSERT INTO performance_scoreevent (kind, source, source_id, report_id, agency_id,
+        officer_id, count, points, rating, occurred_at, period, note, created_at)
+"""
+_ON_CONFLICT = "ON CONFLICT ON CONSTRAINT score_event_once_per_source DO NOTHING"
+# The completion before a report event: whoever posted it is charged for a reopen or a rating.
+_COMPLETION_BEFORE = """
+    LEFT JOIN LATERAL (
+        SELECT p.agency_id, p.actor_id FROM reports_reportevent p
+        WHERE p.report_id = e.report_id AND p.kind = 'status' AND p.to_status = 'selesai'
+          AND (p.created_at, p.id) < (e.created_at, e.id)
+        ORDER BY p.created_at DESC, p.id DESC LIMIT 1) c ON true
+"""
+
+
+def _not_in_ledger(*, source: str, kind: str, alias: str) -> str:
+    """The row of ``alias`` has no ledger entry of ``kind`` yet (cheap re-run check)."""
+    return (
+        "NOT EXISTS (SELECT 1 FROM performance_scoreevent s "  # noqa: S608 - our constants only
+        f"WHERE s.source = '{source}' AND s.source_id = {alias}.id AND s.kind = '{kind}')"
+    )
+
+
+def _event_entry(
+    *, kind: str, charged: str, points: str, rating: str, joins: str, where: str
+) -> str:
+    """One INSERT … SELECT of ledger rows from report events of one kind."""
+    return f"""{_INSERT}
+    SELECT '{kind}', 'report_event', e.id, e.report_id, COALESCE({charged}.agency_id, r.agency_id),
+           {charged}.actor_id, 1, {points}, {rating}, e.created_at,
+           {_PERIOD.format(col="e.created_at")}, '', %(now)s
+    FROM reports_reportevent e JOIN reports_report r ON r.id = e.report_id
+    {joins}
+    WHERE {where} AND e.created_at < %(settled)s
+      AND {_not_in_ledger(source="report_event", kind=kind, alias="e")}
+    {_ON_CONFLICT}
+    """  # noqa: S608 - only our fixed SQL fragments are formatted in; values are parameters
+
 
 # Each statement inserts the ledger rows one source kind yields; ON CONFLICT on
 # score_event_once_per_source makes a second run (or two at once) add nothing.
 _LEDGER_SQL = [
-    # Breaches: charged as the sweep attributed them (unit, officer, rule).
-    f"""
-    INSERT INTO performance_scoreevent (kind, source, source_id, report_id, agency_id,
-        officer_id, count, points, rating, occurred_at, period, note, created_at)
+    # Breaches: charged as the sweep attributed them (unit, officer, rule); a provisional
+    # charge (triage still deciding on a bukan wewenang return) waits.
+    f"""{_INSERT}
     SELECT 'breach', 'sla_breach', b.id, b.report_id, b.agency_id, b.officer_id, 1, -1, NULL,
            b.due_at, {_PERIOD.format(col="b.due_at")}, b.rule, %(now)s
     FROM sla_slabreach b
-    WHERE b.agency_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM performance_scoreevent s
-                      WHERE s.source = 'sla_breach' AND s.source_id = b.id AND s.kind = 'breach')
-    ON CONFLICT ON CONSTRAINT score_event_once_per_source DO NOTHING
-    """,  # noqa: S608 - only our fixed column expression is formatted in; values are parameters
+    WHERE b.agency_id IS NOT NULL AND NOT b.provisional
+      AND {_not_in_ledger(source="sla_breach", kind="breach", alias="b")}
+    {_ON_CONFLICT}
+    """,  # noqa: S608 - only our fixed SQL fragments are formatted in; values are parameters
     # First completion of a report with no breach recorded at or before it: on time.
-    f"""
-    INSERT INTO performance_scoreevent (kind, source, source_id, report_id, agency_id,
-        officer_id, count, points, rating, occurred_at, period, note, created_at)
-    SELECT 'on_time', 'report_event', e.id, e.report_id, COALESCE(e.agency_id, r.agency_id),
-           e.actor_id, 1, 1, NULL, e.created_at, {_PERIOD.format(col="e.created_at")}, '',
-           %(now)s
-    FROM reports_reportevent e JOIN reports_report r ON r.id = e.report_id
-    WHERE e.kind = 'status' AND e.to_status = 'selesai' AND r.parent_id IS NULL
-      AND e.created_at < %(settled)s
+    _event_entry(
+        kind="on_time",
+        charged="e",
+        points="1",
+        rating="NULL",
+        joins="",
+        where="""e.kind = 'status' AND e.to_status = 'selesai' AND r.parent_id IS NULL
       AND NOT EXISTS (SELECT 1 FROM reports_reportevent p
                       WHERE p.report_id = e.report_id AND p.kind = 'status'
                         AND p.to_status = 'selesai'
                         AND (p.created_at, p.id) < (e.created_at, e.id))
       AND NOT EXISTS (SELECT 1 FROM sla_slabreach b
-                      WHERE b.report_id = e.report_id AND b.due_at <= e.created_at)
-      AND NOT EXISTS (SELECT 1 FROM performance_scoreevent s
-                      WHERE s.source = 'report_event' AND s.source_id = e.id
-                        AND s.kind = 'on_time')
-    ON CONFLICT ON CONSTRAINT score_event_once_per_source DO NOTHING
-    """,  # noqa: S608 - only our fixed column expression is formatted in; values are parameters
+                      WHERE b.report_id = e.report_id AND b.due_at <= e.created_at)""",
+    ),
     # Reopened by the reporter: charged to whoever posted the completion before it.
-    f"""
-    INSERT INTO performance_scoreevent (kind, source, source_id, report_id, agency_id,
-        officer_id, count, points, rating, occurred_at, period, note, created_at)
-    SELECT 'reopen', 'report_event', e.id, e.report_id, COALESCE(c.agency_id, r.agency_id),
-           c.actor_id, 1, -1, NULL, e.created_at, {_PERIOD.format(col="e.created_at")}, '',
-           %(now)s
-    FROM reports_reportevent e JOIN reports_report r ON r.id = e.report_id
-    LEFT JOIN LATERAL (
-        SELECT p.agency_id, p.actor_id FROM reports_reportevent p
-        WHERE p.report_id = e.report_id AND p.kind = 'status' AND p.to_status = 'selesai'
-          AND (p.created_at, p.id) < (e.created_at, e.id)
-        ORDER BY p.created_at DESC, p.id DESC LIMIT 1) c ON true
-    WHERE e.kind = 'status' AND e.to_status = 'dibuka_kembali' AND e.created_at < %(settled)s
-      AND NOT EXISTS (SELECT 1 FROM performance_scoreevent s
-                      WHERE s.source = 'report_event' AND s.source_id = e.id
-                        AND s.kind = 'reopen')
-    ON CONFLICT ON CONSTRAINT score_event_once_per_source DO NOTHING
-    """,  # noqa: S608 - only our fixed column expression is formatted in; values are parameters
+    _event_entry(
+        kind="reopen",
+        charged="c",
+        points="-1",
+        rating="NULL",
+        joins=_COMPLETION_BEFORE,
+        where="e.kind = 'status' AND e.to_status = 'dibuka_kembali'",
+    ),
     # Reporter rating (1-5 stars): points = stars - 3, charged like a reopen.
-    f"""
-    INSERT INTO performance_scoreevent (kind, source, source_id, report_id, agency_id,
-        officer_id, count, points, rating, occurred_at, period, note, created_at)
-    SELECT 'rating', 'report_event', e.id, e.report_id, COALESCE(c.agency_id, r.agency_id),
-           c.actor_id, 1, (e.data->>'rating')::int - 3, (e.data->>'rating')::int,
-           e.created_at, {_PERIOD.format(col="e.created_at")}, '', %(now)s
-    FROM reports_reportevent e JOIN reports_report r ON r.id = e.report_id
-    LEFT JOIN LATERAL (
-        SELECT p.agency_id, p.actor_id FROM reports_reportevent p
-        WHERE p.report_id = e.report_id AND p.kind = 'status' AND p.to_status = 'selesai'
-          AND (p.created_at, p.id) < (e.created_at, e.id)
-        ORDER BY p.created_at DESC, p.id DESC LIMIT 1) c ON true
-    WHERE e.kind = 'rating' AND e.created_at < %(settled)s
-      AND (e.data->>'rating') ~ '^[1-5]$'
-      AND NOT EXISTS (SELECT 1 FROM performance_scoreevent s
-                      WHERE s.source = 'report_event' AND s.source_id = e.id
-                        AND s.kind = 'rating')
-    ON CONFLICT ON CONSTRAINT score_event_once_per_source DO NOTHING
-    """,  # noqa: S608 - only our fixed column expression is formatted in; values are parameters
+    _event_entry(
+        kind="rating",
+        charged="c",
+        points="(e.data->>'rating')::int - 3",
+        rating="(e.data->>'rating')::int",
+        joins=_COMPLETION_BEFORE,
+        where="e.kind = 'rating' AND (e.data->>'rating') ~ '^[1-5]$'",
+    ),
 ]
 
 

@@ -5,6 +5,7 @@ version that computed it, so any number can be explained and recomputed.
 """
 
 from django.conf import settings
+from django.contrib.gis.db.models import MultiPolygonField
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -243,6 +244,10 @@ class SlaClock(models.Model):
                 condition=models.Q(events_seen_id__lt=0),
                 name="sla_clock_needs_compute_idx",
             ),
+            # Reopened reports (a reopen starts cycle 2): the manager report reads this set.
+            models.Index(
+                fields=["report"], condition=models.Q(cycle__gt=1), name="sla_clock_reopened_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -268,6 +273,13 @@ class SlaBreach(models.Model):
         TRIAGE_NO_CUSTODY = (
             "triage_no_custody",
             _("No unit held the report at the deadline; charged to central triage"),
+        )
+        BUKAN_WEWENANG_OVERTURNED = (
+            "bukan_wewenang_overturned",
+            _(
+                "Returned to central triage as not its authority, and triage sent it back: "
+                "charged to the unit that returned it"
+            ),
         )
 
     clock = models.ForeignKey(
@@ -304,6 +316,12 @@ class SlaBreach(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Charged to central triage while triage still holds a "bukan wewenang" return: the
+    # charge moves to the returning unit if triage sends the ticket back to it. The ledger
+    # waits for the decision (docs/sla.md, "Attribution").
+    provisional = models.BooleanField(
+        _("awaiting triage's decision"), default=False, db_default=False
+    )
     created_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
@@ -313,7 +331,14 @@ class SlaBreach(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["clock", "cycle"], name="sla_breach_once_per_cycle"),
         ]
-        indexes = [models.Index(fields=["agency", "due_at"], name="sla_breach_agency_idx")]
+        indexes = [
+            models.Index(fields=["agency", "due_at"], name="sla_breach_agency_idx"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(provisional=True),
+                name="sla_breach_provisional_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id} cycle {self.cycle}"
@@ -355,3 +380,41 @@ class SlaSweepState(models.Model):
 
     def __str__(self) -> str:
         return f"sweep @ {self.event_watermark}"
+
+
+class AreaFreeze(models.Model):
+    """A manager pauses every clock inside ``area`` from ``starts_at`` to ``ends_at``.
+
+    Rows are never edited (the admin and the API only add them): who, when and what stay
+    on record. Clocks of reports located inside take the period as an extra pause.
+    """
+
+    area = MultiPolygonField(_("area"), srid=4326)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.TextField(_("reason"))
+    vertex_count = models.PositiveIntegerField(_("vertices"))
+    clocks_affected = models.PositiveIntegerField(_("clocks marked for recomputation"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("area freeze")
+        verbose_name_plural = _("area freezes")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="area_freeze_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.starts_at:%Y-%m-%d %H:%M} - {self.ends_at:%Y-%m-%d %H:%M}: {self.reason[:40]}"
+        )

@@ -1,10 +1,14 @@
 """Reads of SLA state: which policy applies, calendar snapshots, clocks and breaches."""
 
+from datetime import datetime
+
+from django.db import connection
 from django.db.models import Q, QuerySet
 
+from apps.reports.models import Report
 from apps.routing.models import Category
 from apps.sla.deadlines import CalendarSnapshot
-from apps.sla.models import Holiday, SlaBreach, SlaPolicy, WorkCalendar
+from apps.sla.models import AreaFreeze, Holiday, SlaBreach, SlaPolicy, WorkCalendar
 
 ALWAYS_OFF = (Holiday.Kind.PUBLIC_HOLIDAY, Holiday.Kind.REGIONAL, Holiday.Kind.AD_HOC)
 
@@ -36,3 +40,23 @@ def breach_list_for_report(*, report_id: int) -> QuerySet[SlaBreach]:
     return SlaBreach.objects.filter(report_id=report_id).select_related(
         "agency", "officer", "holder_agency"
     )
+
+
+def area_freeze_pauses_for_report(*, report_id: int) -> list[tuple[datetime, datetime, str]]:
+    """The area freezes covering the report's location that end after it was filed.
+
+    Returned as extra pauses for ``apps.sla.clocks.compute_clock`` (reason ``area_freeze:<id>``).
+    """
+    sql = f"""
+        SELECT f.id, f.starts_at, f.ends_at FROM {AreaFreeze._meta.db_table} f
+        JOIN {Report._meta.db_table} r ON r.id = %(report)s
+        WHERE f.ends_at > r.created_at AND ST_Covers(f.area::geography, r.location)
+        ORDER BY f.starts_at, f.id
+    """  # noqa: S608 - table names come from our models
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"report": report_id})
+        return [(begin, end, f"area_freeze:{pk}") for pk, begin, end in cursor.fetchall()]
+
+
+def area_freeze_list() -> QuerySet[AreaFreeze]:
+    return AreaFreeze.objects.select_related("created_by").order_by("-created_at", "-pk")

@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 from apps.accounts.models import User
 from apps.performance import services
 from apps.performance.models import PerformanceMonth, ScoreEvent
-from tests.factories import StaffFactory
+from apps.reports.selectors_staff import report_list_for_user
+from tests.factories import StaffFactory, UserFactory, staff_in
 from tests.performance.factories import build_world, manager
 from tests.performance.test_ledger import AUGUST_5
 
@@ -31,7 +32,9 @@ def test_unit_report_equals_the_hand_count(django_assert_num_queries: Any) -> No
     world = build_world()
     client = _client(manager())
     client.get("/api/v1/performance/report/", {**JULY, "group": "unit"})  # warm up
-    with django_assert_num_queries(4):  # token + user, manager group, the aggregate
+    # token + user, the scope (3 grant lookups + the manager group), the tuning set_config,
+    # the counts, the percentiles, the group labels: the same for any number of tickets
+    with django_assert_num_queries(10):
         response = client.get("/api/v1/performance/report/", {**JULY, "group": "unit"})
     assert response.status_code == 200
     rows = {row["code"]: row for row in response.json()}
@@ -112,18 +115,67 @@ def test_bad_report_params_are_400(params: dict[str, str]) -> None:
     assert response.json()["error"]["code"] == "invalid"
 
 
-def test_non_managers_get_403_and_anonymous_401() -> None:
+def _export_codes(client: APIClient) -> set[str]:
+    response = client.get(
+        "/api/v1/performance/report/export/", {**JULY, "group": "unit", "file_format": "csv"}
+    )
+    assert response.status_code == 200
+    return {r["code"] for r in csv.DictReader(io.StringIO(response.content.decode()))}
+
+
+def _drill(client: APIClient, key: int, metric: str = "tickets") -> list[str]:
+    response = client.get(
+        "/api/v1/performance/report/tickets/",
+        {**JULY, "group": "unit", "key": key, "metric": metric},
+    )
+    assert response.status_code == 200
+    return list(response.json()["reports"])
+
+
+def test_report_drill_down_and_exports_follow_the_one_scope_per_role() -> None:
     world = build_world()
-    for user in (world.officer, StaffFactory()):
-        response = _client(user).get("/api/v1/performance/report/", {**JULY, "group": "unit"})
+    other_officer = staff_in(world.other.code)
+    boss = manager()
+    # officer of unit A: only A's tickets, everywhere
+    officer = _client(world.officer)
+    rows = officer.get("/api/v1/performance/report/", {**JULY, "group": "unit"}).json()
+    assert [(r["code"], r["tickets"]) for r in rows] == [(world.unit.code, 7)]
+    assert _export_codes(officer) == {world.unit.code}
+    assert _drill(officer, world.other.pk) == []
+    xlsx = officer.get(
+        "/api/v1/performance/report/export/", {**JULY, "group": "unit", "file_format": "xlsx"}
+    )
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == [world.unit.code]
+    # list, drill-down and the staff queue agree
+    queue = set(
+        report_list_for_user(user=world.officer)
+        .filter(created_at__year=2026, created_at__month=7)
+        .values_list("public_id", flat=True)
+    )
+    assert set(_drill(officer, world.unit.pk)) == queue
+    assert len(queue) == 7
+    # officer of unit B cannot export or drill into unit A
+    other = _client(other_officer)
+    assert _export_codes(other) == {world.other.code}
+    assert _drill(other, world.unit.pk) == []
+    assert _drill(other, world.other.pk) == [world.open_fresh.public_id]
+    # staff without any grant: nothing; the manager: everything
+    assert _export_codes(_client(StaffFactory())) == set()
+    assert _export_codes(_client(boss)) == {world.unit.code, world.other.code}
+    assert len(_drill(_client(boss), world.unit.pk)) == 7
+
+
+def test_non_staff_get_403_and_anonymous_401() -> None:
+    build_world()
+    citizen = UserFactory()
+    for path in ("report/", "report/export/", "report/tickets/", "charts/"):
+        response = _client(citizen).get(f"/api/v1/performance/{path}", {**JULY, "group": "unit"})
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "permission_denied"
     assert APIClient().get(
         "/api/v1/performance/report/", {**JULY, "group": "unit"}
-    ).status_code in (
-        401,
-        403,
-    )
+    ).status_code in (401, 403)
 
 
 def test_csv_xlsx_and_svg_exports() -> None:

@@ -2,7 +2,7 @@
 
 import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apps.accounts.models import Agency, User
 from apps.reports.models import Custody, Report, ReportEvent
@@ -65,3 +65,35 @@ def hand_over(
 ) -> Custody:
     Custody.objects.filter(report=report, ended_at__isnull=True).update(ended_at=at)
     return Custody.objects.create(report=report, agency=agency, officer=officer, started_at=at)
+
+
+def transfer(
+    *,
+    report: Report,
+    at: datetime,
+    from_agency: Agency,
+    to_agency: Agency,
+    mode: str,
+    actor: User | None = None,
+    officer: User | None = None,
+) -> ReportEvent:
+    """A transfer as ``apps.reports.services.triage`` records it (event + custody move)."""
+    row = ReportEvent.objects.create(
+        report=report,
+        kind=ReportEvent.Kind.TRANSFERRED,
+        actor=actor,
+        agency=from_agency,
+        visibility=ReportEvent.Visibility.INTERNAL,
+        data={
+            "mode": mode,
+            "from_agency": from_agency.code,
+            "to_agency": to_agency.code,
+            "to_agency_id": to_agency.pk,
+            "from_agency_id": from_agency.pk,
+        },
+    )
+    # the service stamps custody first, then the event a moment later
+    ReportEvent.objects.filter(pk=row.pk).update(created_at=at + timedelta(milliseconds=3))
+    hand_over(report=report, at=at, agency=to_agency, officer=officer)
+    Report.objects.filter(pk=report.pk).update(agency=to_agency)
+    return row

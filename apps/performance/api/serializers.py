@@ -1,5 +1,6 @@
 """Input and output shapes of the performance API (uniquely named for the schema)."""
 
+import dataclasses
 import re
 from datetime import date, datetime, time
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.performance.formula import Counts
 from apps.performance.selectors import GROUPINGS, JAKARTA, METRICS
 from apps.reports.models import PUBLIC_ID_REGEX
 
@@ -33,14 +35,21 @@ class PerformanceMonthInputSerializer(serializers.Serializer):
     period = PeriodField()
 
 
-class PerformanceCountsOutputSerializer(serializers.Serializer):
-    tickets = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    breaches = serializers.IntegerField()
-    reopens = serializers.IntegerField()
-    ratings = serializers.IntegerField()
-    rating_sum = serializers.IntegerField()
-    adjustments = serializers.IntegerField()
+class _IntegerFieldsSerializer(serializers.Serializer):
+    """Adds one IntegerField per name in ``integer_fields`` (the names come from the data)."""
+
+    integer_fields: tuple[str, ...] = ()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = dict(super().get_fields())
+        fields.update({name: serializers.IntegerField() for name in self.integer_fields})
+        return fields
+
+
+class PerformanceCountsOutputSerializer(_IntegerFieldsSerializer):
+    """The raw counts of a score: every field of ``apps.performance.formula.Counts``."""
+
+    integer_fields = tuple(f.name for f in dataclasses.fields(Counts))
 
 
 class PerformanceSubjectOutputSerializer(serializers.Serializer):
@@ -128,27 +137,19 @@ class PerformanceChartInputSerializer(serializers.Serializer):
     validate = PerformanceReportInputSerializer.validate
 
 
-class PerformanceReportRowOutputSerializer(serializers.Serializer):
+class PerformanceReportRowOutputSerializer(_IntegerFieldsSerializer):
+    """One report row: a count per metric (``selectors.METRICS``) and the derived numbers."""
+
+    integer_fields = (*METRICS, "rated")
+
     key = serializers.IntegerField(allow_null=True)
     code = serializers.CharField(allow_null=True)
     name = serializers.CharField(allow_null=True)
-    tickets = serializers.IntegerField()
-    completed = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    missed = serializers.IntegerField()
-    breaches = serializers.IntegerField()
-    open = serializers.IntegerField()
-    reopened = serializers.IntegerField()
-    backlog_0_2d = serializers.IntegerField()
-    backlog_2_6d = serializers.IntegerField()
-    backlog_6_14d = serializers.IntegerField()
-    backlog_over_14d = serializers.IntegerField()
     compliance_pct = serializers.FloatField(allow_null=True)
     reopen_rate_pct = serializers.FloatField(allow_null=True)
     median_hours = serializers.FloatField(allow_null=True)
     p90_hours = serializers.FloatField(allow_null=True)
     average_rating = serializers.FloatField(allow_null=True)
-    rated = serializers.IntegerField()
 
 
 class PerformanceReportTicketsOutputSerializer(serializers.Serializer):

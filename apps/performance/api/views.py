@@ -1,5 +1,7 @@
 """The performance API: scores, breaches, appeals, the manager report, exports and charts."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponse
@@ -7,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,8 +36,19 @@ from apps.performance.api.serializers import (
 )
 from apps.performance.formula import score_explained
 from apps.performance.models import Appeal, ScoreEvent
+from apps.reports.selectors_staff import StaffScope
 
-DENIED = {403: OpenApiResponse(description="permission_denied (not staff / not a manager)")}
+ERRORS = {
+    400: OpenApiResponse(description="invalid (the one error shape, with fields)"),
+    403: OpenApiResponse(description="permission_denied (not staff / not a manager)"),
+    404: OpenApiResponse(description="not_found"),
+    409: OpenApiResponse(description="conflict"),
+}
+
+
+def _responses(ok: dict[Any, Any], *codes: int) -> dict[Any, Any]:
+    """The success response plus the listed error responses (403 always)."""
+    return {**ok, **{code: ERRORS[code] for code in sorted({*codes, 403})}}
 
 
 def _staff(request: Request) -> User:
@@ -51,6 +65,45 @@ def _manager(request: Request) -> User:
     return user
 
 
+def _input(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    params = serializer_class(data=data)
+    params.is_valid(raise_exception=True)
+    return dict(params.validated_data)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """A report read: who asks (their ticket scope), the validated parameters and 'now'."""
+
+    user: User
+    scope: StaffScope
+    params: dict[str, Any]
+    now: datetime
+
+    def reading(self) -> dict[str, Any]:
+        """Keyword arguments every report selector takes."""
+        return {
+            "user": self.user,
+            "scope": self.scope,
+            "start": self.params["start_at"],
+            "end": self.params["end_at"],
+            "now": self.now,
+        }
+
+    def rows(self) -> list[dict[str, Any]]:
+        return selectors.performance_report(grouping=self.params["group"], **self.reading())
+
+
+def _report_request(
+    request: Request, serializer_class: type[serializers.Serializer]
+) -> ReportRequest:
+    """Any active staff member; the tickets are those of their scope (managers: all)."""
+    user = _staff(request)
+    params = _input(serializer_class, request.query_params)
+    scope = selectors.report_scope_for_user(user=user)
+    return ReportRequest(user=user, scope=scope, params=params, now=timezone.now())
+
+
 class PerformanceScoreListApi(APIView):
     """Scores of a month with the formula and raw counts; officers see only their own."""
 
@@ -59,16 +112,13 @@ class PerformanceScoreListApi(APIView):
     @extend_schema(
         operation_id="performance_scores",
         parameters=[PerformanceScoreListInputSerializer],
-        responses={200: PerformanceScoreOutputSerializer(many=True), **DENIED},
+        responses=_responses({200: PerformanceScoreOutputSerializer(many=True)}, 400),
     )
     def get(self, request: Request) -> Response:
         user = _staff(request)
-        params = PerformanceScoreListInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        params = _input(PerformanceScoreListInputSerializer, request.query_params)
         rows = selectors.scores_for_user(
-            user=user,
-            period=params.validated_data["period"],
-            subject=params.validated_data["subject"],
+            user=user, period=params["period"], subject=params["subject"]
         )
         data = [
             {
@@ -92,13 +142,12 @@ class PerformanceBreachListApi(APIView):
     @extend_schema(
         operation_id="performance_my_breaches",
         parameters=[PerformanceMonthInputSerializer],
-        responses={200: PerformanceBreachOutputSerializer(many=True), **DENIED},
+        responses=_responses({200: PerformanceBreachOutputSerializer(many=True)}, 400),
     )
     def get(self, request: Request) -> Response:
         user = _staff(request)
-        params = PerformanceMonthInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        rows = selectors.breaches_for_officer(user=user, period=params.validated_data["period"])
+        params = _input(PerformanceMonthInputSerializer, request.query_params)
+        rows = selectors.breaches_for_officer(user=user, period=params["period"])
         return Response(PerformanceBreachOutputSerializer(rows, many=True).data)
 
 
@@ -110,18 +159,12 @@ class PerformanceMonthCloseApi(APIView):
     @extend_schema(
         operation_id="performance_month_close",
         request=PerformanceMonthInputSerializer,
-        responses={
-            201: PerformanceMonthOutputSerializer,
-            400: OpenApiResponse(),
-            409: OpenApiResponse(),
-            **DENIED,
-        },
+        responses=_responses({201: PerformanceMonthOutputSerializer}, 400, 409),
     )
     def post(self, request: Request) -> Response:
         user = _manager(request)
-        params = PerformanceMonthInputSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        month = services.performance_month_close(period=params.validated_data["period"], actor=user)
+        params = _input(PerformanceMonthInputSerializer, request.data)
+        month = services.performance_month_close(period=params["period"], actor=user)
         return Response(PerformanceMonthOutputSerializer(month).data, status=201)
 
 
@@ -133,19 +176,11 @@ class AppealCreateApi(APIView):
     @extend_schema(
         operation_id="performance_appeal_create",
         request=AppealCreateInputSerializer,
-        responses={
-            201: AppealOutputSerializer,
-            400: OpenApiResponse(),
-            404: OpenApiResponse(),
-            409: OpenApiResponse(),
-            **DENIED,
-        },
+        responses=_responses({201: AppealOutputSerializer}, 400, 404, 409),
     )
     def post(self, request: Request) -> Response:
         user = _staff(request)
-        params = AppealCreateInputSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = _input(AppealCreateInputSerializer, request.data)
         entry = (
             ScoreEvent.objects.filter(
                 source=ScoreEvent.Source.SLA_BREACH,
@@ -177,100 +212,68 @@ class AppealDecideApi(APIView):
     @extend_schema(
         operation_id="performance_appeal_decide",
         request=AppealDecideInputSerializer,
-        responses={
-            200: AppealOutputSerializer,
-            404: OpenApiResponse(),
-            409: OpenApiResponse(),
-            **DENIED,
-        },
+        responses=_responses({200: AppealOutputSerializer}, 400, 404, 409),
     )
     def post(self, request: Request, appeal_id: str) -> Response:
         user = _manager(request)
-        params = AppealDecideInputSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
+        params = _input(AppealDecideInputSerializer, request.data)
         appeal = get_object_or_404(Appeal, public_id=appeal_id)
         appeal = services.appeal_decide(
-            appeal=appeal,
-            manager=user,
-            upheld=params.validated_data["upheld"],
-            note=params.validated_data["note"],
+            appeal=appeal, manager=user, upheld=params["upheld"], note=params["note"]
         )
         return Response(AppealOutputSerializer(appeal).data)
 
 
 class PerformanceReportApi(APIView):
-    """The manager report: one row per group, every number from one aggregate query."""
+    """The report: one row per group over the tickets the caller may read (managers: all)."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         operation_id="performance_report",
         parameters=[PerformanceReportInputSerializer],
-        responses={200: PerformanceReportRowOutputSerializer(many=True), **DENIED},
+        responses=_responses({200: PerformanceReportRowOutputSerializer(many=True)}, 400),
     )
     def get(self, request: Request) -> Response:
-        _manager(request)
-        params = PerformanceReportInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        d = params.validated_data
-        rows = selectors.performance_report(
-            start=d["start_at"], end=d["end_at"], grouping=d["group"], now=timezone.now()
-        )
-        return Response(PerformanceReportRowOutputSerializer(rows, many=True).data)
+        report = _report_request(request, PerformanceReportInputSerializer)
+        return Response(PerformanceReportRowOutputSerializer(report.rows(), many=True).data)
 
 
 class PerformanceReportExportApi(APIView):
-    """The manager report as CSV or XLSX."""
+    """The report as CSV or XLSX: the same rows over the same scoped tickets."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         operation_id="performance_report_export",
         parameters=[PerformanceReportExportInputSerializer],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, **DENIED},
+        responses=_responses({(200, "text/csv"): OpenApiTypes.BINARY}, 400),
     )
     def get(self, request: Request) -> HttpResponse:
-        _manager(request)
-        params = PerformanceReportExportInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        d = params.validated_data
-        rows = selectors.performance_report(
-            start=d["start_at"], end=d["end_at"], grouping=d["group"], now=timezone.now()
+        report = _report_request(request, PerformanceReportExportInputSerializer)
+        d = report.params
+        return exports.report_download(
+            rows=report.rows(),
+            file_format=d["file_format"],
+            name=f"performance-{d['group']}-{d['start']}-{d['end']}",
         )
-        name = f"performance-{d['group']}-{d['start']}-{d['end']}"
-        if d["file_format"] == "csv":
-            response = HttpResponse(exports.report_csv(rows), content_type="text/csv")
-        else:
-            response = HttpResponse(
-                exports.report_xlsx(rows),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}.{d["file_format"]}"'
-        return response
 
 
 class PerformanceReportTicketsApi(APIView):
-    """Drill-down: the public ids of the tickets behind one number of the report."""
+    """Drill-down: the public ids of the tickets behind one number (within the caller's scope)."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         operation_id="performance_report_tickets",
         parameters=[PerformanceReportTicketsInputSerializer],
-        responses={200: PerformanceReportTicketsOutputSerializer, **DENIED},
+        responses=_responses({200: PerformanceReportTicketsOutputSerializer}, 400),
     )
     def get(self, request: Request) -> Response:
-        _manager(request)
-        params = PerformanceReportTicketsInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        d = params.validated_data
+        report = _report_request(request, PerformanceReportTicketsInputSerializer)
+        d = report.params
         ids = selectors.performance_report_tickets(
-            start=d["start_at"],
-            end=d["end_at"],
-            grouping=d["group"],
-            key=d["key"],
-            metric=d["metric"],
-            now=timezone.now(),
+            grouping=d["group"], key=d["key"], metric=d["metric"], **report.reading()
         )
         return Response(
             PerformanceReportTicketsOutputSerializer(
@@ -280,41 +283,16 @@ class PerformanceReportTicketsApi(APIView):
 
 
 class PerformanceChartApi(APIView):
-    """A chart as inline SVG (compliance per week, breaches by unit)."""
+    """A chart as inline SVG (compliance per week, breaches by unit), over the caller's scope."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         operation_id="performance_chart",
         parameters=[PerformanceChartInputSerializer],
-        responses={(200, "image/svg+xml"): OpenApiTypes.STR, **DENIED},
+        responses=_responses({(200, "image/svg+xml"): OpenApiTypes.STR}, 400),
     )
     def get(self, request: Request) -> HttpResponse:
-        _manager(request)
-        params = PerformanceChartInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        d = params.validated_data
-        return HttpResponse(
-            chart_svg(chart=d["chart"], start=d["start_at"], end=d["end_at"]),
-            content_type="image/svg+xml",
-        )
-
-
-def chart_svg(*, chart: str, start: Any, end: Any) -> str:
-    now = timezone.now()
-    if chart == "compliance_by_week":
-        weeks = selectors.compliance_by_week(start=start, end=end, now=now)
-        return charts.bar_chart_svg(
-            title="SLA compliance per week (%)",
-            labels=[f"{w['week']:%d %b}" for w in weeks],
-            values=[w["compliance_pct"] for w in weeks],
-            max_value=100,
-            unit="%",
-        )
-    rows = selectors.performance_report(start=start, end=end, grouping="unit", now=now)
-    rows = sorted(rows, key=lambda r: -r["breaches"])[:20]
-    return charts.bar_chart_svg(
-        title="Breaches by unit",
-        labels=[r["code"] or "-" for r in rows],
-        values=[r["breaches"] for r in rows],
-    )
+        report = _report_request(request, PerformanceChartInputSerializer)
+        svg = charts.report_chart_svg(chart=report.params["chart"], **report.reading())
+        return HttpResponse(svg, content_type="image/svg+xml")

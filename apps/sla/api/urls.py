@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from apps.sla.api import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("sla/area-freezes/", views.AreaFreezeCreateApi.as_view(), name="sla-area-freezes"),
+]

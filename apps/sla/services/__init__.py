@@ -14,11 +14,21 @@ from apps.sla.services.clock import (
     sla_clocks_create_missing,
     sla_clocks_refresh,
 )
+from apps.sla.services.freeze import (
+    AreaFreezeInvalid,
+    area_freeze_allowed,
+    area_freeze_create,
+    area_freeze_geometry,
+)
 from apps.sla.services.sweep import SweepResult, sla_sweep
 
 __all__ = [
+    "AreaFreezeInvalid",
     "HolidaySyncResult",
     "SweepResult",
+    "area_freeze_allowed",
+    "area_freeze_create",
+    "area_freeze_geometry",
     "holiday_delete",
     "holiday_upsert",
     "holidays_sync",

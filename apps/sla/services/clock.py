@@ -9,8 +9,12 @@ from django.utils import timezone
 from apps.reports.models import Report, ReportEvent
 from apps.routing.models import Category
 from apps.sla import clocks
-from apps.sla.models import SlaClock, SlaPolicy, WorkCalendar
-from apps.sla.selectors import calendar_snapshot_for, policy_for_category
+from apps.sla.models import AreaFreeze, SlaClock, SlaPolicy, WorkCalendar
+from apps.sla.selectors import (
+    area_freeze_pauses_for_report,
+    calendar_snapshot_for,
+    policy_for_category,
+)
 from apps.sla.services.calendars import work_calendar_default
 
 STATUS_KINDS = (ReportEvent.Kind.CREATED, ReportEvent.Kind.STATUS)
@@ -82,6 +86,7 @@ def sla_clock_recompute(
         pause_statuses=rules.get("pause_statuses", []),
         warning_points=rules.get("warning_points", []),
         calendar_snapshot=snapshot,
+        extra_pauses=area_freeze_pauses_for_report(report_id=report.pk),
     )
     state = SlaClock.State.MERGED if report.parent_id else result.state
     upcoming = [t for t in result.warning_times if t > now]
@@ -163,7 +168,11 @@ def sla_clocks_create_missing(*, now: datetime) -> int:
                    COALESCE(p.unit, 'calendar_days') = 'calendar_days'
                    AND NOT EXISTS (
                        SELECT 1 FROM {_table(ReportEvent)} e
-                       WHERE e.report_id = r.id AND e.kind = 'status') AS simple
+                       WHERE e.report_id = r.id AND e.kind = 'status')
+                   AND (NOT %(any_freeze)s OR NOT EXISTS (
+                       SELECT 1 FROM {_table(AreaFreeze)} f
+                       WHERE f.ends_at > r.created_at
+                         AND ST_Covers(f.area::geography, r.location))) AS simple
         ) t
         CROSS JOIN LATERAL (
             SELECT COALESCE(array_agg(r.created_at + make_interval(secs => t.target * 864.0 * x)
@@ -175,7 +184,14 @@ def sla_clocks_create_missing(*, now: datetime) -> int:
         ON CONFLICT (report_id) DO NOTHING
     """  # noqa: S608 - table names come from our models; values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "calendar": calendar.pk, "cal_version": calendar.version})
+        params: dict[str, Any] = {
+            "now": now,
+            "calendar": calendar.pk,
+            "cal_version": calendar.version,
+            # without any freeze the planner folds the freeze check away
+            "any_freeze": AreaFreeze.objects.exists(),
+        }
+        cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 

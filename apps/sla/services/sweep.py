@@ -19,10 +19,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.accounts.models import Agency, Membership, User
+from apps.accounts.models import Membership, User
 from apps.core.models import OutboxMessage
 from apps.reports.models import Custody, Report
 from apps.sla.models import SlaBreach, SlaClock, SlaWarning
+from apps.sla.services.attribution import breaches_apply_return_rule, triage_agency_id
 from apps.sla.services.clock import sla_clocks_create_missing, sla_clocks_refresh
 
 PUSH_HANDLER = "apps.core.messaging.push_send"
@@ -36,6 +37,7 @@ class SweepResult:
     clocks_created: int = 0
     clocks_recomputed: int = 0
     breaches: int = 0
+    breaches_settled: int = 0
     warnings: int = 0
     notifications: int = 0
 
@@ -48,12 +50,6 @@ def _try_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
         return bool(cursor.fetchone()[0])
-
-
-def _triage_agency_id() -> int | None:
-    return (
-        Agency.objects.filter(code=settings.TRIAGE_AGENCY_CODE).values_list("pk", flat=True).first()
-    )
 
 
 BREACH_SQL = """
@@ -110,7 +106,7 @@ BREACH_SQL = """
         FROM claimed k WHERE c.id = k.id
         RETURNING c.id
     )
-    SELECT i.id, i.report_id, (SELECT count(*) FROM marked)
+    SELECT i.id, i.report_id, (SELECT count(*) FROM marked), i.agency_id
     FROM (SELECT 1) AS one LEFT JOIN inserted i ON true
 """
 
@@ -208,45 +204,54 @@ def _relay_soon() -> None:
         return
 
 
-def _breach_batch(*, now: datetime, batch: int) -> tuple[bool, int, int, int]:
-    """One transaction. Returns (locked, claimed, breaches recorded, notifications)."""
+def _claim(sql: str, params: dict[str, Any]) -> tuple[int, list[tuple[Any, ...]]]:
+    """Run one claiming statement: (clocks claimed, rows recorded (id, report id, ...))."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(**_tables()), params)
+        rows = cursor.fetchall()
+    return int(rows[0][2]), [row for row in rows if row[0] is not None]
+
+
+@dataclass(frozen=True)
+class _Step:
+    kind: str
+    sql: str
+    roles: tuple[str, ...]
+    body: str
+
+
+BREACH_STEP = _Step(
+    "breach",
+    BREACH_SQL,
+    (Membership.Role.SUPERVISOR, Membership.Role.HEAD),
+    "Laporan %(report)s melewati batas waktu tindak lanjut.",
+)
+WARNING_STEP = _Step(
+    "warning",
+    WARNING_SQL,
+    (Membership.Role.SUPERVISOR,),
+    "Laporan %(report)s mendekati batas waktu tindak lanjut.",
+)
+
+
+def _batch(*, step: _Step, now: datetime, batch: int) -> tuple[bool, int, int, int]:
+    """One transaction. Returns (locked, claimed, rows recorded, notifications)."""
     with transaction.atomic():
         if not _try_lock():
             return False, 0, 0, 0
-        params: dict[str, Any] = {
-            "now": now,
-            "batch": batch,
-            "grace": settings.SLA_MIN_GRACE,
-            "triage": _triage_agency_id(),
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(BREACH_SQL.format(**_tables()), params)
-            rows = cursor.fetchall()
-        claimed = int(rows[0][2])
-        rows = [row for row in rows if row[0] is not None]
+        params: dict[str, Any] = {"now": now, "batch": batch}
+        if step is BREACH_STEP:
+            params.update(grace=settings.SLA_MIN_GRACE, triage=triage_agency_id())
+        claimed, rows = _claim(step.sql, params)
+        if step is BREACH_STEP:
+            # charges to a triage hold: the "bukan wewenang overturned" rule, same transaction
+            triage = params["triage"]
+            breaches_apply_return_rule(breach_ids=[row[0] for row in rows if row[3] == triage])
         sent = _notify(
-            kind="breach",
+            kind=step.kind,
             items={row[0]: row[1] for row in rows},
-            roles=[Membership.Role.SUPERVISOR, Membership.Role.HEAD],
-            body="Laporan %(report)s melewati batas waktu tindak lanjut.",
-        )
-        return True, claimed, len(rows), sent
-
-
-def _warning_batch(*, now: datetime, batch: int) -> tuple[bool, int, int, int]:
-    with transaction.atomic():
-        if not _try_lock():
-            return False, 0, 0, 0
-        with connection.cursor() as cursor:
-            cursor.execute(WARNING_SQL.format(**_tables()), {"now": now, "batch": batch})
-            rows = cursor.fetchall()
-        claimed = int(rows[0][2])
-        rows = [row for row in rows if row[0] is not None]
-        sent = _notify(
-            kind="warning",
-            items={row[0]: row[1] for row in rows},
-            roles=[Membership.Role.SUPERVISOR],
-            body="Laporan %(report)s mendekati batas waktu tindak lanjut.",
+            roles=list(step.roles),
+            body=step.body,
         )
         return True, claimed, len(rows), sent
 
@@ -270,10 +275,12 @@ def sla_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> 
         result.clocks_recomputed = sla_clocks_refresh(
             now=now, settle_seconds=settings.SLA_EVENT_SETTLE_SECONDS
         )
-    for step in (_warning_batch, _breach_batch):
+        # triage has since decided on returns it held at a deadline
+        result.breaches_settled = breaches_apply_return_rule()
+    for step in (WARNING_STEP, BREACH_STEP):
         while True:
-            locked, claimed, recorded, sent = step(now=now, batch=batch)
-            if step is _warning_batch:
+            locked, claimed, recorded, sent = _batch(step=step, now=now, batch=batch)
+            if step is WARNING_STEP:
                 result.warnings += recorded
             else:
                 result.breaches += recorded
