@@ -1,6 +1,6 @@
 """Report creation over HTTP against a trivial DRF endpoint, on one gunicorn, in one run.
 
-Starts gunicorn (``config.wsgi``, 2 sync workers, ``config.settings.base``) on a free
+Starts gunicorn (``config.wsgi``, (2 x cores) + 1 sync workers, ``config.settings.base``) on a free
 127.0.0.1 port and drives it with 20 client threads (``http.client``, loopback only, each
 scenario bounded in request count and time):
 
@@ -94,6 +94,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Gunicorn's recommended sync worker count, (2 x cores) + 1, as `make run` uses: while one
+# worker waits on PostgreSQL (a COMMIT waits for the disk) another uses the CPU.
+WEB_WORKERS = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
+
+
 def start_gunicorn(port: int, log_path: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
     log = log_path.open("ab")
@@ -103,7 +108,7 @@ def start_gunicorn(port: int, log_path: Path) -> subprocess.Popen[bytes]:
         "gunicorn",
         "config.wsgi:application",
         "--workers",
-        "2",
+        str(WEB_WORKERS),
         "--bind",
         f"{HOST}:{port}",
         "--timeout",
@@ -319,7 +324,7 @@ def main() -> dict[str, Any]:
     process = start_gunicorn(port, log_path)
     try:
         print(
-            f"gunicorn: 2 workers on {HOST}:{port}; {THREADS} client threads; "
+            f"gunicorn: {WEB_WORKERS} workers on {HOST}:{port}; {THREADS} client threads; "
             f"photo {len(photo) / 1024 / 1024:.2f} MB"
         )
         print(f"{'':38} {'ok':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs base':>7}")

@@ -29,7 +29,7 @@ cleanup() {
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
 
-"$BIN/gunicorn" config.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-3}" \
+"$BIN/gunicorn" config.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-$(( 2 * $(nproc) + 1 ))}" \
     --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" --timeout 30 &
 pids+=($!)
 "$BIN/celery" -A config worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
