@@ -10,6 +10,8 @@ mode=all
 case "${1:-}" in --lint-only) mode=lint; shift ;; --pytest-only) mode=pytest; shift ;; esac
 
 was_running=$(scripts/dev.sh status 2>/dev/null | grep -c ': running' || true)
+# The end-to-end test drives Debian's headless Chromium: the set-up installs it for tests.
+export LW_WITH_BROWSER="${LW_WITH_BROWSER:-1}"
 if [ "$mode" = pytest ]; then
     scripts/dev.sh services || exit 1
 else
