@@ -95,9 +95,14 @@ class _AreaFilter(admin.SimpleListFilter):
         areas = Area.objects.filter(level=self.level).defer("boundary").order_by("code")
         if self.parent_parameter is not None:
             parent = request.GET.get(self.parent_parameter)
-            if not parent:
+            if parent:
+                areas = areas.filter(parent__code=parent)
+            elif self.value():
+                # a link straight to one area (no parent chosen): offer just that one, so the
+                # filter is applied (a filter without choices is silently dropped)
+                areas = areas.filter(code=self.value())
+            else:
                 return []
-            areas = areas.filter(parent__code=parent)
         return [(a.code, a.name) for a in areas]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
