@@ -3,6 +3,7 @@ real Celery worker (not eager mode) delivers an outbox message exactly once."""
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,13 +12,15 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from celery import current_app
 from django.conf import settings
 from django.db import connection
 
-from apps.core import outbox
+from apps.core import outbox, tasks
 from apps.core.models import OutboxMessage
+from apps.identity.models import InboxMessage
 from apps.reports.models import Report
 from tests.reports.conftest import client_for
 from tests.reports.factories import citizen
@@ -80,10 +83,8 @@ def test_a_report_is_accepted_while_the_broker_is_down(
     assert report.pk is not None
 
 
-@pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
-def test_a_real_worker_delivers_an_outbox_message_once(real_broker: None, tmp_path: Path) -> None:
-    """Start ``celery worker`` on the real Redis against the test database."""
+def _start_worker(tmp_path: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """A real ``celery worker`` (solo pool) on a queue of its own, against the test database."""
     current_app.conf.broker_url = settings.CELERY_BROKER_URL
     _reset_pools()
     db = connection.settings_dict
@@ -100,37 +101,35 @@ def test_a_real_worker_delivers_an_outbox_message_once(real_broker: None, tmp_pa
     queue = f"test-{uuid.uuid4().hex[:8]}"
     worker = subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
         [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            queue,
-            "--pool",
-            "solo",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue),
+            *("--pool", "solo", "--loglevel", "WARNING"),
+            *("--without-heartbeat", "--without-gossip", "--without-mingle"),
         ],
         env=env,
         cwd=settings.BASE_DIR,
         stdout=subprocess.DEVNULL,
         stderr=(tmp_path / "worker.log").open("w"),
     )
+    return queue, worker
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_an_outbox_message_once(real_broker: None, tmp_path: Path) -> None:
+    """Start ``celery worker`` on the real Redis against the test database."""
+    queue, worker = _start_worker(tmp_path)
     try:
         message = OutboxMessage.objects.create(
             handler="apps.core.messaging.push_send",
             payload={"to": "Warga-W0RKER", "body": "Laporan Anda diproses"},
             available_at="2020-01-01T00:00:00Z",
         )
-        from apps.core import tasks
-
         # Delivered twice on purpose: a redelivered task must do nothing new.
         for _ in range(2):
             tasks.outbox_deliver.apply_async(kwargs={"message_id": message.pk}, queue=queue)
@@ -150,5 +149,90 @@ def test_a_real_worker_delivers_an_outbox_message_once(real_broker: None, tmp_pa
         print((tmp_path / "worker.log").read_text())  # noqa: T201 - shown only on failure
         raise
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        _stop(worker)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_task_leaves_the_effect_to_happen_once(
+    real_broker: None, tmp_path: Path
+) -> None:
+    """kill -9 the worker while the handler is inside its transaction: nothing it did is
+    kept, the message stays undelivered, and the relay delivers it later, exactly once."""
+    reporter = citizen()
+    message = OutboxMessage.objects.create(
+        handler="apps.identity.services.inbox_deliver",
+        payload={
+            "reporter_id": reporter.pk,
+            "kind": "status",
+            "title": "Laporan Anda diproses",
+            "body": "",
+            "report_public_id": "LW-KILL23",
+            "dedup_key": "test:killed-worker",
+        },
+        available_at="2020-01-01T00:00:00Z",
+    )
+    queue, worker = _start_worker(tmp_path)
+    db = connection.settings_dict
+    try:
+        # Another connection inserts the same dedup key and keeps its transaction open: the
+        # handler's INSERT waits on the unique index, so the worker is caught inside its
+        # transaction before it could send COMMIT (a COMMIT already sent may still land).
+        with psycopg.connect(
+            host=db["HOST"],
+            port=db["PORT"],
+            user=db["USER"],
+            password=db["PASSWORD"],
+            dbname=db["NAME"],
+        ) as holder:
+            holder.execute(
+                "INSERT INTO identity_inboxmessage (public_id, reporter_id, kind, title, body,"
+                " report_public_id, dedup_key, created_at)"
+                " VALUES (gen_random_uuid(), %s, 'x', 'x', '', '', 'test:killed-worker', now())",
+                [reporter.pk],
+            )
+            tasks.outbox_deliver.apply_async(kwargs={"message_id": message.pk}, queue=queue)
+            assert _wait_for_a_blocked_backend(timeout=60), "the worker never reached the lock"
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
+            holder.rollback()
+    finally:
+        _stop(worker)
+    # The killed worker's backend notices its client is gone and rolls back.
+    assert _wait_until_alone(timeout=30), "the killed worker's session lingers"
+    message.refresh_from_db()
+    assert (message.delivered_at, message.attempts) == (None, 0)
+    assert not InboxMessage.objects.filter(dedup_key="test:killed-worker").exists()
+    # The periodic relay finds the undelivered row; running it again changes nothing more.
+    current_app.conf.task_always_eager = True
+    assert outbox.relay() == 1
+    assert outbox.relay() == 0
+    assert InboxMessage.objects.filter(dedup_key="test:killed-worker").count() == 1
+
+
+def _wait_for_a_blocked_backend(*, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.1)
+    return False
+
+
+def _wait_until_alone(*, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return True
+            time.sleep(0.1)
+    return False
