@@ -3,7 +3,10 @@
 Every list, page, photo and action goes through ``apps.reports.selectors_staff`` (the same
 scope as the staff API and the exports) and every decision through one service in
 ``apps.reports.services``. No reporter data appears anywhere here: not the pseudonym, not
-the identity; the identity reveal request is reached through its own audited flow.
+the identity. The four-eyes identity reveal (request, grant, reveal) is run from the ticket
+page through ``apps.reports.services.reveal``; a granted reveal is shown once, on its own
+``no-store`` page rendered in the answer to the POST (never stored in the session or in a
+message), and every step, refusals included, is logged by the identity services.
 """
 
 from collections.abc import Callable
@@ -23,6 +26,7 @@ from django.http import (
     HttpResponseBase,
     HttpResponseRedirect,
 )
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -32,9 +36,19 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError, NotFound
-from apps.reports import selectors_staff, services
+from apps.identity.errors import ReporterErased, RevealDenied
+from apps.identity.models import IdentityField
+from apps.reports import selectors_reveal, selectors_staff, services
 from apps.reports.models import CannedReason, Report, ResponseTemplate
 from apps.reports.selectors_staff import SLA_DUE_SOON, SLA_OK, SLA_OVERDUE
+from apps.reports.services.reveal import (
+    GRANT_HOURS_MAX,
+    GRANT_HOURS_MIN,
+    RevealReason,
+    report_identity_reveal,
+    report_reveal_grant,
+    report_reveal_request_create,
+)
 from apps.reports.services.triage import RejectReason, ReturnReason, koordinasi_pending
 from apps.routing.models import Area, Category
 
@@ -43,6 +57,33 @@ MAP_SIZE = 320
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+# Why a reveal step was refused, by the identity services' denial code (docs/privacy.md).
+DENIAL_MESSAGES: dict[str, Any] = {
+    "no_permission": _("You do not act for the unit that holds this ticket."),
+    "not_supervisor": _("Only a supervisor of the unit may grant a reveal request."),
+    "self_grant": _(
+        "A request must be granted by another supervisor of the unit, not by its requester."
+    ),
+    "no_grant": _("You have no granted reveal request for this reporter in this unit."),
+    "grant_expired": _("Your grant has expired. File a new request."),
+    "other_ticket": _("Your grant is for another ticket, not this one."),
+    "field_not_granted": _("These fields were not granted."),
+    "grantor_not_supervisor": _("The grantor no longer supervises the unit."),
+    "restricted": _("The data protection officer has restricted reveals of this reporter."),
+    "erased": _("The reporter's personal data has been erased."),
+}
+
+
+def _refusal(exc: ApplicationError) -> str:
+    """An admin error message for a refused step; denials say they were logged."""
+    if isinstance(exc, (RevealDenied, ReporterErased)):
+        denial = str(exc.extra.get("denial", ""))
+        reason = DENIAL_MESSAGES.get(denial, exc.message)
+        return gettext("Refused: %(reason)s The refusal has been logged.") % {"reason": reason}
+    details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+    return f"{exc.message} {details}".strip()
 
 
 def _duration(value: timedelta | None) -> str:
@@ -359,6 +400,21 @@ class ReportAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(require_POST(self.act_view)),
                 name="{}_{}_act".format(*info),
             ),
+            path(
+                "<int:pk>/reveal/request/",
+                self.admin_site.admin_view(require_POST(self.reveal_request_view)),
+                name="{}_{}_reveal_request".format(*info),
+            ),
+            path(
+                "<int:pk>/reveal/grant/",
+                self.admin_site.admin_view(require_POST(self.reveal_grant_view)),
+                name="{}_{}_reveal_grant".format(*info),
+            ),
+            path(
+                "<int:pk>/reveal/",
+                self.admin_site.admin_view(require_POST(self.reveal_view)),
+                name="{}_{}_reveal".format(*info),
+            ),
         ]
         return extra + super().get_urls()
 
@@ -472,6 +528,83 @@ class ReportAdmin(admin.ModelAdmin):
                 ) from None
             services.report_merge(report=report, parent=parent, actor=actor, note=note)
 
+    # -- identity reveal (four eyes), each view one service, outside any transaction --
+
+    def _back(self, report: Report) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:reports_report_change", args=[report.pk]))
+
+    def reveal_request_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The "Minta pembukaan identitas" form: an officer of the unit files a request."""
+        report = self._scoped(request, str(pk))
+        try:
+            report_reveal_request_create(
+                report=report,
+                actor=_user(request),
+                reason_code=request.POST.get("reason_code", ""),
+                justification=request.POST.get("justification", ""),
+                fields=request.POST.getlist("fields"),
+            )
+        except ApplicationError as exc:
+            self.message_user(request, _refusal(exc), messages.ERROR)
+        else:
+            self.message_user(
+                request, gettext("Reveal request filed; a supervisor of the unit must grant it.")
+            )
+        return self._back(report)
+
+    def reveal_grant_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A supervisor of the unit (not the requester) grants one of the ticket's requests."""
+        report = self._scoped(request, str(pk))
+        actor = _user(request)
+        try:
+            reveal_request = selectors_reveal.report_reveal_request_get_for_user(
+                user=actor, report=report, public_id=request.POST.get("request", "")
+            )
+        except NotFound:
+            raise Http404 from None
+        hours = request.POST.get("ttl_hours", "").strip()
+        try:
+            if hours and not hours.isdigit():
+                raise ApplicationError(fields={"ttl_hours": [gettext("Not a number.")]})
+            granted = report_reveal_grant(
+                reveal_request=reveal_request, actor=actor, ttl_hours=int(hours) if hours else None
+            )
+        except ApplicationError as exc:
+            self.message_user(request, _refusal(exc), messages.ERROR)
+        else:
+            expires = timezone.localtime(granted.expires_at) if granted.expires_at else None
+            self.message_user(
+                request,
+                gettext("Reveal request granted until %(at)s.")
+                % {"at": expires.strftime("%Y-%m-%d %H:%M") if expires else "-"},
+            )
+        return self._back(report)
+
+    def reveal_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The requester reveals the granted fields: shown once, on a ``no-store`` page."""
+        report = self._scoped(request, str(pk))
+        fields = request.POST.getlist("fields")
+        try:
+            identity = report_identity_reveal(report=report, actor=_user(request), fields=fields)
+        except ApplicationError as exc:
+            self.message_user(request, _refusal(exc), messages.ERROR)
+            return self._back(report)
+        labels = dict(IdentityField.choices)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Reporter identity for %(id)s") % {"id": report.public_id},
+            "ticket": report,
+            "identity": [(labels.get(name, name), value) for name, value in identity.items()],
+            "revealed_at": timezone.now(),
+        }
+        response = TemplateResponse(
+            request, "admin/reports/report/reveal_result.html", context
+        ).render()
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
     # -- the change (view) page --
 
     def change_view(
@@ -507,6 +640,13 @@ class ReportAdmin(admin.ModelAdmin):
             "reject_reasons": RejectReason.choices,
             "return_reasons": ReturnReason.choices,
             "reveal_request_url": reverse("identity-reveal-requests"),
+            "reveal_requests": selectors_reveal.report_reveal_rows_for_user(
+                user=actor, report=report, scope=scope
+            ),
+            "reveal_reasons": RevealReason.choices,
+            "identity_fields": IdentityField.choices,
+            "grant_hours": (GRANT_HOURS_MIN, GRANT_HOURS_MAX),
+            "reporter_erased": report.reporter.erased_at is not None,
             "templates": list(selectors_staff.response_templates_for(report=report)),
             "reasons": list(selectors_staff.canned_reasons_for(agency=report.agency)),
             "now": timezone.now(),
