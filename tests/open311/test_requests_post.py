@@ -246,3 +246,18 @@ def test_json_body_is_refused_in_the_open311_shape(client: Client, key: str) -> 
     assert response.status_code == 415
     assert json.loads(response.content)[0]["code"] == 415
     assert Report.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["description", "address_string", "first_name", "email"])
+def test_bytes_that_are_not_utf8_are_a_400_and_store_nothing(
+    client: Client, key: str, field: str
+) -> None:
+    fields = {"api_key": key, "service_code": "banjir", **MONAS, "description": "Banjir"}
+    fields.pop(field, None)
+    body = urlencode(fields) + f"&{field}=a%ED%A0%80b"  # a lone surrogate as UTF-8-like bytes
+    response = client.post("/open311/v2/requests.json", data=body, content_type=FORM)
+    assert response.status_code == 400, response.content
+    assert json.loads(response.content) == [
+        {"code": 400, "description": f"{field}: Not valid UTF-8 text."}
+    ]
+    assert (Report.objects.count(), Reporter.objects.count()) == (0, 0)

@@ -47,6 +47,12 @@ class Open311RequestCreateInputSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Django decodes form fields with errors="replace": bytes that are not UTF-8 (a lone
+        # surrogate's only byte form among them) arrive as U+FFFD and are refused rather than
+        # stored as altered text.
+        for name, value in attrs.items():
+            if isinstance(value, str) and "\ufffd" in value:
+                raise serializers.ValidationError({name: ["Not valid UTF-8 text."]})
         if attrs.get("lat") is None or attrs.get("long") is None:
             if attrs.get("address_string", "").strip():
                 message = (

@@ -63,6 +63,21 @@ class ReportCreateInputSerializer(serializers.Serializer):
         help_text="0 to 5 JPEG/PNG/WebP files (multipart only), 10 MB each.",
     )
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Django decodes form and multipart fields with errors="replace", so bytes that are
+        # not UTF-8 (a lone surrogate's only byte form among them) arrive as U+FFFD. JSON
+        # refuses them outright; a form field holding U+FFFD is refused the same way rather
+        # than stored as altered text.
+        if self.context.get("form_encoded"):
+            bad = {
+                name: [str(_("Not valid UTF-8 text."))]
+                for name in ("description", "address_hint")
+                if "\ufffd" in attrs.get(name, "")
+            }
+            if bad:
+                raise serializers.ValidationError(bad)
+        return attrs
+
 
 class MyReportListInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Report.Status.choices, required=False)

@@ -164,7 +164,10 @@ class ReportCreateApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        params = ReportCreateInputSerializer(data=request.data)
+        params = ReportCreateInputSerializer(
+            data=request.data,
+            context={"form_encoded": not request.content_type.startswith("application/json")},
+        )
         params.is_valid(raise_exception=True)
         data = params.validated_data
         reporter = None
