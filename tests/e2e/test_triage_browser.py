@@ -82,8 +82,10 @@ def test_petugas_gambir_starts_and_completes_a_ticket(
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit], button[type=submit]").click()
 
-    # The queue lists the ticket; open it.
-    link = browser.find_element(By.LINK_TEXT, report.public_id)
+    # The queue lists the ticket (wait for the page the sign-in leads to); open it.
+    link = WebDriverWait(browser, 30).until(
+        expected_conditions.presence_of_element_located((By.LINK_TEXT, report.public_id))
+    )
     link.click()
     assert "lw-boundary" in browser.page_source  # the offline SVG map
 

@@ -94,13 +94,19 @@ def test_filters_and_search_by_public_id() -> None:
     assert _ids(client, {"sla": "overdue"}) == [gambir.public_id]
     assert set(_ids(client, {"sla": "ok"})) == {tebet.public_id, other_category.public_id}
     assert _ids(client, {"sla": "due_soon"}) == []
-    # the "past 7 days" link of the date filter (any range works the same way)
-    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    recent = {
-        "created_at__gte": str(midnight - timedelta(days=7)),
-        "created_at__lt": str(midnight + timedelta(days=1)),
-    }
-    assert set(_ids(client, recent)) == {tebet.public_id, other_category.public_id}
+    # the reported-between filter: two Jakarta calendar days, inclusive
+    today = timezone.localdate()
+    week = {"created_from": str(today - timedelta(days=7)), "created_to": str(today)}
+    assert set(_ids(client, week)) == {tebet.public_id, other_category.public_id}
+    ten_days_ago = str(today - timedelta(days=10))
+    assert _ids(client, {"created_from": ten_days_ago, "created_to": ten_days_ago}) == [
+        gambir.public_id
+    ]
+    assert _ids(client, {"created_to": str(today - timedelta(days=8))}) == [gambir.public_id]
+    # a malformed date is ignored, not an error page
+    assert len(_ids(client, {"created_from": "not-a-date"})) == 3
+    page = client.get(CHANGELIST, week)
+    assert b'type="date" name="created_from"' in page.content
     assert _ids(client, {"q": tebet.public_id}) == [tebet.public_id]
     assert _ids(client, {"q": tebet.public_id[:-1]}) == []  # exact match only
     assert _ids(client, {"q": "Banjir"}) == []  # no free text search over descriptions

@@ -180,6 +180,7 @@ def test_create_form_encoded_refuses_bytes_that_are_not_utf8(reporter_client: AP
         URL,
         encoded + "&description=a%ED%A0%80b",
         content_type="application/x-www-form-urlencoded",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400, response.content
     assert response.json()["error"]["fields"] == {"description": ["Not valid UTF-8 text."]}
