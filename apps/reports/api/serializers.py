@@ -113,7 +113,9 @@ class OutputModelSerializer(serializers.ModelSerializer):
     DRF builds a ModelSerializer's fields (model introspection, labels, validators) every
     time one is instantiated, nested ones included: most of the cost of rendering a report.
     The fields depend only on the class (its ``Meta`` and declarations), so the first build
-    is kept and later instances get a deep copy, as DRF does for declared fields.
+    is kept as a template that is never bound or rendered, and each instance gets its own
+    copies of the fields (``_clone_field``: cheaper than DRF's deep copy, which re-creates
+    every field from its constructor arguments and was a sixth of a report creation).
     """
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -122,7 +124,28 @@ class OutputModelSerializer(serializers.ModelSerializer):
         if template is None:
             template = super().get_fields()
             cls._fields_template = template  # type: ignore[attr-defined]
-        return copy.deepcopy(template)
+        return {name: _clone_field(field) for name, field in template.items()}
+
+
+# Per-instance state a field or serializer may have cached; a clone starts without it.
+_BOUND_STATE = ("fields", "_data", "_errors", "_validated_data", "parent", "field_name")
+
+
+def _clone_field(field: serializers.Field) -> serializers.Field:
+    """A fresh, unbound copy of a template field, sharing only its immutable settings.
+
+    The template is never bound, so nothing in it points at a request; the clone gets its
+    own ``__dict__`` (``bind`` then sets its parent and name), nested serializers rebuild
+    their fields on first use, and list children are cloned and bound to the clone.
+    """
+    clone = copy.copy(field)
+    for attribute in _BOUND_STATE:
+        clone.__dict__.pop(attribute, None)
+    child = getattr(field, "child", None)
+    if isinstance(child, serializers.Field):
+        clone.child = _clone_field(child)  # type: ignore[attr-defined]
+        clone.child.bind(field_name="", parent=clone)  # type: ignore[attr-defined]
+    return clone
 
 
 class ErrorDetailOutputSerializer(serializers.Serializer):
