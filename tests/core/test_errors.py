@@ -66,3 +66,17 @@ def test_openapi_schema_and_docs_are_served(client: Client) -> None:
     # Assets are served locally, not from a CDN.
     assert b"cdn.jsdelivr.net" not in docs.content
     assert client.get("/api/redoc/").status_code == 200
+
+
+def test_a_cross_origin_preflight_gets_no_cors_grant(client: Client) -> None:
+    # The API serves the mobile app, not browsers on other sites: no CORS headers at all.
+    response = client.options(
+        "/api/v1/reports/",
+        HTTP_ORIGIN="https://evil.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+    )
+    assert "Access-Control-Allow-Origin" not in response
+    assert "Access-Control-Allow-Credentials" not in response
+    simple = client.get("/api/v1/categories/", HTTP_ORIGIN="https://evil.example")
+    assert simple.status_code == 200
+    assert "Access-Control-Allow-Origin" not in simple
