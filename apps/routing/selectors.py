@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import connection
 from django.db.models import QuerySet
 
 from apps.accounts.models import Agency
+from apps.core.db import prepared_fetch
 from apps.core.errors import ApplicationError, OutsideServiceArea
 from apps.routing.models import Area, Category
 
@@ -59,7 +58,7 @@ _CATEGORY_SQL = (
 
 def category_get_active(*, code: str) -> Category:
     """The active category with ``code``; looked up on every report, so prepared like routing."""
-    rows = _fetch(_CATEGORY_SQL, {"code": code})
+    rows = prepared_fetch(_CATEGORY_SQL, {"code": code})
     if not rows:
         raise UnknownCategory(fields={"category": [str(UnknownCategory.default_message)]})
     return Category.from_db("default", _CATEGORY_FIELDS, list(rows[0]))
@@ -149,26 +148,6 @@ _AREA_FIELDS = ["id", "level", "code", "name", "parent_id", "postal_code"]  # mo
 _LEVELS_DOWN = (Area.Level.KELURAHAN, Area.Level.KECAMATAN, Area.Level.KOTA, Area.Level.PROVINCE)
 
 
-def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Run a routing statement as a server-side prepared statement.
-
-    Planning these statements costs more than running them (~0.6 ms against ~0.1 ms), and
-    Django's cursors bind on the client and re-plan every time. A psycopg cursor on the same
-    connection with ``prepare=True`` plans each statement once per connection. When queries
-    are being logged or counted (DEBUG, tests' ``django_assert_num_queries``) the statement
-    goes through Django's cursor instead, unprepared, so that it is seen. Behind a connection
-    pooler in transaction mode set ``DATABASE_PREPARED_STATEMENTS=false``.
-    """
-    if connection.queries_logged or not settings.DATABASE_PREPARED_STATEMENTS:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return list(cursor.fetchall())
-
-
 def _routing_rows(
     *, point: Point, category: Category | None
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
@@ -185,19 +164,19 @@ def _routing_rows(
         "sector": category.sector if category else None,
         "max_code_length": _CODE_LENGTH[Area.Level(category.routing_level)] if category else 0,
     }
-    rows = _fetch(_COVERING_SQL, params)
+    rows = prepared_fetch(_COVERING_SQL, params)
     if len(rows) == 1:
         return rows[0], {"area_code": rows[0][1], "match": "covers", "distance_m": 0.0}
     if len(rows) == 2:
         params.update(first=rows[0][0], second=rows[1][0])
-        (deepest,) = _fetch(_DEEPEST_SQL, params)[0]
+        (deepest,) = prepared_fetch(_DEEPEST_SQL, params)[0]
         row = rows[0] if rows[0][0] == deepest else rows[1]
         return row, {"area_code": row[1], "match": "covers_overlap_deepest", "distance_m": 0.0}
-    nearest = _fetch(_NEAREST_SQL, params)
+    nearest = prepared_fetch(_NEAREST_SQL, params)
     if not nearest or nearest[0][1] > settings.ROUTING_NEAREST_MAX_M:
         raise OutsideServiceArea()
     params["area"] = nearest[0][0]
-    row = _fetch(_BY_ID_SQL, params)[0]
+    row = prepared_fetch(_BY_ID_SQL, params)[0]
     explanation = {
         "area_code": row[1],
         "match": "nearest_within_limit",

@@ -348,31 +348,39 @@ def _flood_body() -> dict[str, Any]:
     }
 
 
-def test_an_anonymous_json_creation_costs_eleven_queries(
+def test_an_anonymous_json_creation_costs_six_queries(
     api_client: APIClient, django_assert_num_queries: Any
 ) -> None:
     api_client.post("/api/v1/reports/", _flood_body(), format="json")  # warm-up
-    # category, replay check, (transaction: here a savepoint), route, the reporter (no
-    # savepoint of its own: a pseudonym collision retries the whole transaction), report,
-    # event, custody, (commit). No UPDATE after the INSERT and no read-back for the response.
-    with django_assert_num_queries(9):
+    # category, replay check, (transaction: here a savepoint), route, one statement for the
+    # new pseudonymous reporter, the report, its event and its custody interval, (commit).
+    # No UPDATE after the INSERT and no read-back for the response.
+    with django_assert_num_queries(6):
         response = api_client.post("/api/v1/reports/", _flood_body(), format="json")
     assert response.status_code == 201
-    report = Report.objects.get(public_id=response.json()["id"])
+    report = Report.objects.select_related("reporter").get(public_id=response.json()["id"])
     assert report.sla_due_at == report.created_at + timedelta(days=6)
     assert report.occurred_at == report.created_at
     assert report.updated_at == report.created_at
     assert Custody.objects.get(report=report).started_at == report.created_at
+    event = ReportEvent.objects.get(report=report)
+    assert (event.kind, event.to_status, event.created_at) == (
+        ReportEvent.Kind.CREATED,
+        Report.Status.MENUNGGU,
+        report.created_at,
+    )
+    assert report.reporter.user_id is None
+    assert report.reporter.created_at == report.reporter.updated_at == report.created_at
 
 
 def test_a_signed_in_json_creation_costs_a_fixed_number_of_queries(
     reporter_client: APIClient, django_assert_num_queries: Any
 ) -> None:
     reporter_client.post("/api/v1/reports/", _flood_body(), format="json")  # warm-up
-    # the token (knox: 2), reporter, category, replay check, (savepoint), route, report,
-    # event, custody, the inbox message's outbox row (one INSERT ... ON CONFLICT DO NOTHING),
-    # (release).
-    with django_assert_num_queries(12):
+    # the token (knox: 2), reporter, category, replay check, (savepoint), route, one
+    # statement for the report, its event and custody, the inbox message's outbox row (one
+    # INSERT ... ON CONFLICT DO NOTHING), (release).
+    with django_assert_num_queries(10):
         response = reporter_client.post("/api/v1/reports/", _flood_body(), format="json")
     assert response.status_code == 201
 

@@ -19,7 +19,7 @@ from apps.identity.services.profile import (
     reporter_identity_update,
     reporter_set_reveal_restricted,
 )
-from apps.identity.services.reporters import reporter_create
+from apps.identity.services.reporters import reporter_create, reporter_new
 from apps.identity.services.reveal import identity_reveal, reveal_grant, reveal_request_create
 from apps.identity.services.rotation import (
     blind_index_backfill_pending,
@@ -48,6 +48,7 @@ __all__ = [
     "reporter_create",
     "reporter_erase",
     "reporter_identity_update",
+    "reporter_new",
     "reporter_set_reveal_restricted",
     "reveal_grant",
     "reveal_request_create",

@@ -1,4 +1,5 @@
 import secrets
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
@@ -14,20 +15,21 @@ def _new_pseudonym() -> str:
 
 
 # The unique constraint a pseudonym collision violates; callers that retry their whole
-# transaction (``savepoint=False``) recognise it by this name.
+# transaction (``reporter_new``) recognise it by this name.
 PSEUDONYM_CONSTRAINT = "identity_reporter_pseudonym_key"
 
 
-def reporter_create(*, user: User | None, savepoint: bool = True) -> Reporter:
-    """A new pseudonymous reporter.
+def reporter_new(*, user: User | None, at: datetime) -> Reporter:
+    """A new pseudonymous reporter, not yet stored, created at ``at``.
 
-    With ``savepoint`` (the default) a rare pseudonym collision is retried inside a savepoint.
-    A caller on a hot path that already retries its whole transaction on ``IntegrityError``
-    passes ``savepoint=False`` and saves the two round trips; it must retry on
-    ``PSEUDONYM_CONSTRAINT``.
+    For a caller that stores it in its own statement along with other rows (report
+    intake): that caller must retry its whole transaction on ``PSEUDONYM_CONSTRAINT``.
     """
-    if not savepoint:
-        return Reporter.objects.create(pseudonym=_new_pseudonym(), user=user)
+    return Reporter(pseudonym=_new_pseudonym(), user=user, created_at=at, updated_at=at)
+
+
+def reporter_create(*, user: User | None) -> Reporter:
+    """A new pseudonymous reporter, stored; a rare pseudonym collision is retried."""
     for _ in range(10):
         try:
             with transaction.atomic():

@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.db import insert_linked, prepared_fetch
 from apps.core.errors import ApplicationError
 from apps.identity.models import Reporter
-from apps.identity.services import reporter_create
+from apps.identity.services import reporter_new
 from apps.identity.services.reporters import PSEUDONYM_CONSTRAINT
 from apps.reports.codes import new_public_id, new_tracking_code, tracking_code_hash
 from apps.reports.errors import IdempotencyConflict
@@ -29,10 +30,9 @@ from apps.reports.images import (
     photo_process,
     upload_sha256,
 )
-from apps.reports.models import Report, ReportEvent, ReportPhoto
+from apps.reports.models import Custody, Report, ReportEvent, ReportPhoto
 from apps.reports.services.common import (
     constraint_name,
-    custody_open,
     files_delete,
     notify_reporter,
     photo_store,
@@ -94,16 +94,15 @@ def _fingerprint(
 
 # Every creation asks this first, and almost always finds nothing: one small statement on
 # the unique index, without the ORM's compilation of the full 30-column row (~1.5 ms vs
-# ~0.2 ms). The report itself is loaded only for a replay.
+# ~0.2 ms), prepared. The report itself is loaded only for a replay.
 _REPLAY_SQL = "SELECT id, request_fingerprint FROM reports_report WHERE client_request_id = %s"
 
 
 def _replay(*, client_request_id: uuid.UUID, fingerprint: str) -> ReportCreateResult | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_REPLAY_SQL, [client_request_id])
-        row = cursor.fetchone()
-    if row is None:
+    rows = prepared_fetch(_REPLAY_SQL, [client_request_id])
+    if not rows:
         return None
+    row = rows[0]
     if not secrets.compare_digest(row[1], fingerprint):
         raise IdempotencyConflict()
     existing = Report.objects.get(pk=row[0])
@@ -154,17 +153,6 @@ def _check_accuracy(accuracy_m: float | None) -> None:
 PUBLIC_ID_ATTEMPTS = 10
 
 
-def _insert(report: Report) -> None:
-    """INSERT ``report`` exactly as built: one statement, no savepoint, no follow-up UPDATE.
-
-    ``raw`` keeps the values set in Python, so ``created_at`` is the very instant the SLA
-    clock (``sla_due_at``) and a default ``occurred_at`` were computed from; a normal save
-    would overwrite ``created_at``/``updated_at`` with a later ``now()``. (Report has no
-    parent model and no signal receivers, which is all that ``raw`` skips besides that.)
-    """
-    report.save_base(raw=True, force_insert=True)
-
-
 def _store(
     *,
     reporter: Reporter | None,
@@ -183,14 +171,14 @@ def _store(
     saved_files: list[str],
 ) -> ReportCreateResult:
     routing = route(point=location, category=category)
+    now = timezone.now()
     tracking_code: str | None = None
     if anonymous:
-        owner = reporter_create(user=None, savepoint=False)  # report_create retries
+        owner = reporter_new(user=None, at=now)  # stored below; report_create retries
         tracking_code = new_tracking_code()
     else:
         assert reporter is not None  # noqa: S101 - anonymous is forced when there is none
         owner = reporter
-    now = timezone.now()
     report = Report(
         public_id=new_public_id(),
         created_at=now,
@@ -215,9 +203,11 @@ def _store(
         # The clock starts at the stored creation time, to the microsecond.
         sla_due_at=now + timedelta(days=category.sla_days),
     )
-    _insert(report)
-
-    event = ReportEvent.objects.create(
+    # A new pseudonymous reporter, the report, its "created" event and its first custody
+    # interval: one statement. The values are stored exactly as built here (a raw insert),
+    # so ``created_at`` is the very instant the SLA clock and a default ``occurred_at`` were
+    # computed from.
+    event = ReportEvent(
         report=report,
         kind=ReportEvent.Kind.CREATED,
         to_status=Report.Status.MENUNGGU,
@@ -225,8 +215,17 @@ def _store(
         agency=routing.agency,
         visibility=ReportEvent.Visibility.PUBLIC,
         data={"channel": channel, "photos": len(processed)},
+        created_at=now,
     )
-    custody_open(report=report, agency=routing.agency, officer=None, at=report.created_at)
+    custody = Custody(report=report, agency=routing.agency, officer=None, started_at=now)
+    insert_linked(
+        [
+            *([(owner, {})] if anonymous else []),
+            (report, {"reporter": owner} if anonymous else {}),
+            (event, {"report": report}),
+            (custody, {"report": report}),
+        ]
+    )
 
     photos = [
         photo_store(

@@ -1,0 +1,112 @@
+"""The few statements that go below the ORM, on the hot paths (docs/benchmarks.md).
+
+Django's cursors bind parameters on the client, so PostgreSQL parses and plans every
+statement again; for the statements run on every report that planning, and the round trips
+of one statement per row, cost more than the work itself. Two helpers:
+
+* ``prepared_fetch``: run a statement as a server-side prepared statement (planned once per
+  connection);
+* ``insert_linked``: INSERT new rows, some pointing at others, in one such statement.
+
+Both fall back to Django's own cursor, unprepared, while queries are being logged or
+counted (DEBUG, tests' ``django_assert_num_queries``), so that they are seen, and when
+``DATABASE_PREPARED_STATEMENTS`` is off (behind a pooler in transaction mode).
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.db import connection
+from django.db.models import ForeignKey, Model
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+def prepared_fetch(sql: str, params: Params) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` run as a server-side prepared statement on Django's connection.
+
+    It joins the current transaction like any Django query, and database errors come out
+    as Django's (``IntegrityError``, ...).
+    """
+    if connection.queries_logged or not settings.DATABASE_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall()) if cursor.description else []
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return list(cursor.fetchall()) if cursor.description else []
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _row(obj: Model, *, links: Mapping[str, str]) -> tuple[list[str], list[str], list[Any]]:
+    """Columns, placeholders and parameters of ``obj``'s INSERT, as Django's raw save builds
+    them: every concrete field but the auto primary key, with the value set on the instance
+    (``auto_now`` fields are not touched), prepared by the field. ``links`` maps a foreign
+    key's attribute name to the alias of the row, earlier in the statement, it points at.
+    """
+    columns, placeholders, params = [], [], []
+    for field in obj._meta.concrete_fields:
+        if field is obj._meta.auto_field:
+            continue
+        columns.append(_quote(field.column))
+        if field.attname in links:
+            placeholders.append(f"(SELECT id FROM {links[field.attname]})")
+            continue
+        value = field.get_db_prep_save(getattr(obj, field.attname), connection=connection)
+        if hasattr(field, "get_placeholder"):  # geometries: ST_Transform when SRIDs differ
+            placeholders.append(field.get_placeholder(value, None, connection))
+        else:
+            placeholders.append("%s")
+        params.append(value)
+    return columns, placeholders, params
+
+
+def _foreign_key(obj: Model, name: str) -> ForeignKey[Any, Any]:
+    field = obj._meta.get_field(name)
+    if not isinstance(field, ForeignKey):
+        raise TypeError(f"{type(obj).__name__}.{name} is not a foreign key")
+    return field
+
+
+def insert_linked(rows: Sequence[tuple[Model, Mapping[str, Model]]]) -> None:
+    """INSERT new rows, each possibly pointing at earlier ones, in one prepared statement,
+    and set their primary keys and those foreign keys.
+
+    Each row is ``(instance, {foreign key name: earlier instance in rows})``. What
+    ``instance.save_base(raw=True, force_insert=True)`` for each row in turn would store
+    (the values as set on the instances, ``auto_now`` fields untouched, no signals: only for
+    models without receivers), in one round trip instead of one per row. The statement text
+    depends only on the models and the links, so it is planned once per connection.
+    """
+    aliases = {id(obj): f"r{index}" for index, (obj, _links) in enumerate(rows)}
+    parts, params = [], []
+    for obj, links in rows:
+        to_alias = {
+            _foreign_key(obj, name).attname: aliases[id(target)] for name, target in links.items()
+        }
+        columns, placeholders, values = _row(obj, links=to_alias)
+        parts.append(
+            f"{aliases[id(obj)]} AS (INSERT INTO {_quote(obj._meta.db_table)} "
+            f"({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "
+            f"RETURNING {_quote(obj._meta.pk.column)} AS id)"
+        )
+        params.extend(values)
+    names = list(aliases.values())
+    sql = (
+        f"WITH {', '.join(parts)} "
+        f"SELECT {', '.join(f'{name}.id' for name in names)} FROM {', '.join(names)}"
+    )
+    (ids,) = prepared_fetch(sql, params)
+    for (obj, _links), pk in zip(rows, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    for obj, links in rows:
+        for name, target in links.items():
+            setattr(obj, name, target)  # sets the id now known, keeps the related instance
