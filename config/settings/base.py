@@ -96,10 +96,11 @@ DATABASES["default"]["OPTIONS"].setdefault(
 # We never hand user-supplied SRS strings or paths to GDAL: GeoJSON is parsed by GEOS and
 # coordinates arrive as numbers (docs/adr/0003-spatial-types.md).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
-# Server-side prepared statements, for the hot routing statement only (it asks for one with
-# ``prepare=True``). Django's own cursors bind on the client and are never prepared; psycopg
-# honours ``prepare=True`` only when a threshold is set, so a threshold no statement reaches
-# leaves everything else as it was. Turn off behind a pooler in transaction mode.
+# Server-side prepared statements, for the few hot statements that ask for one with
+# ``prepare=True`` (apps/core/db.py: routing, and filing a report). Django's own cursors
+# bind on the client and are never prepared; psycopg honours ``prepare=True`` only when a
+# threshold is set, so a threshold no statement reaches leaves everything else as it was.
+# Turn off behind a pooler in transaction mode.
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASE_PREPARED_STATEMENTS:
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 1_000_000_000)
