@@ -84,12 +84,15 @@ def insert_linked(rows: Sequence[tuple[Model, Mapping[str, Model]]]) -> None:
     models without receivers), in one round trip instead of one per row. The statement text
     depends only on the models and the links, so it is planned once per connection.
     """
-    aliases = {id(obj): f"r{index}" for index, (obj, _links) in enumerate(rows)}
+    aliases: dict[int, str] = {}
     parts, params = [], []
-    for obj, links in rows:
+    for index, (obj, links) in enumerate(rows):
+        if any(id(target) not in aliases for target in links.values()):
+            raise ValueError("a row may only point at rows before it")
         to_alias = {
             _foreign_key(obj, name).attname: aliases[id(target)] for name, target in links.items()
         }
+        aliases[id(obj)] = f"r{index}"
         columns, placeholders, values = _row(obj, links=to_alias)
         parts.append(
             f"{aliases[id(obj)]} AS (INSERT INTO {_quote(obj._meta.db_table)} "

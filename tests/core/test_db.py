@@ -133,10 +133,16 @@ def test_a_row_may_point_at_an_existing_one_without_a_link(flood: Category) -> N
     assert Report.objects.get(pk=report.pk).reporter_id == report.reporter_id
 
 
-def test_a_link_must_name_a_foreign_key(flood: Category) -> None:
+def test_a_link_must_name_a_foreign_key_to_an_earlier_row(flood: Category) -> None:
     _reporter, report, event, _custody = _family(flood)
+    before = (Report.objects.count(), ReportEvent.objects.count())
     with pytest.raises(TypeError, match="description is not a foreign key"):
         insert_linked([(event, {}), (report, {"description": event})])
+    with pytest.raises(ValueError, match="rows before it"):
+        insert_linked([(event, {"report": report}), (report, {})])
+    assert (Report.objects.count(), ReportEvent.objects.count()) == before
+    assert report.pk is None
+    assert event.pk is None
 
 
 @pytest.mark.parametrize("model", [Reporter, Report, ReportEvent, Custody])

@@ -203,10 +203,6 @@ def _store(
         # The clock starts at the stored creation time, to the microsecond.
         sla_due_at=now + timedelta(days=category.sla_days),
     )
-    # A new pseudonymous reporter, the report, its "created" event and its first custody
-    # interval: one statement. The values are stored exactly as built here (a raw insert),
-    # so ``created_at`` is the very instant the SLA clock and a default ``occurred_at`` were
-    # computed from.
     event = ReportEvent(
         report=report,
         kind=ReportEvent.Kind.CREATED,
@@ -218,6 +214,10 @@ def _store(
         created_at=now,
     )
     custody = Custody(report=report, agency=routing.agency, officer=None, started_at=now)
+    # A new pseudonymous reporter, the report, its "created" event and its first custody
+    # interval: one statement. The values are stored exactly as built here (a raw insert),
+    # so ``created_at`` is the very instant the SLA clock and a default ``occurred_at`` were
+    # computed from.
     insert_linked(
         [
             *([(owner, {})] if anonymous else []),
