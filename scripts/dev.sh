@@ -98,6 +98,8 @@ ensure_venv() {
 # ---------------------------------------------------------------- ports
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+log_since() { tail -n "+$(($1 + 1))" "$2" 2>/dev/null; } # line count, file: the lines added since
+
 free_port_from() {
     local p=$1
     while port_in_use "$p"; do p=$((p + 1)); done
@@ -187,9 +189,19 @@ EOF
     else
         PG_PORT=${existing_port:-$PG_BASE_PORT}
         port_in_use "$PG_PORT" && PG_PORT=$(free_port_from "$PG_BASE_PORT")
-        log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-        as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_HOME/postgres.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
-            || { tail -20 "$PG_HOME/postgres.log"; die "PostgreSQL did not start"; }
+        local attempt
+        for attempt in 1 2 3 4 5 6 7 8 9 10; do
+            log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+            as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_HOME/postgres.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
+                && break
+            # A port nothing listens on can still be taken (an outgoing connection's local
+            # port: these ports lie in Linux's ephemeral range): take the next free one.
+            if [ "$attempt" -lt 10 ] && tail -5 "$PG_HOME/postgres.log" | grep -q "Address already in use"; then
+                PG_PORT=$(free_port_from $((PG_PORT + 1)))
+                continue
+            fi
+            tail -20 "$PG_HOME/postgres.log"; die "PostgreSQL did not start"
+        done
         echo "started" >"$VAR/run/postgres.started-by-us"
     fi
     local pw
@@ -238,12 +250,27 @@ start_redis() {
         REDIS_PORT=${existing_port:-$REDIS_BASE_PORT}
         port_in_use "$REDIS_PORT" && REDIS_PORT=$(free_port_from "$REDIS_BASE_PORT")
         command -v redis-server >/dev/null 2>&1 || die "redis-server not found"
-        log "starting Redis on 127.0.0.1:$REDIS_PORT"
-        redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$VAR/redis" --daemonize yes \
-            --pidfile "$VAR/run/redis.pid" --logfile "$VAR/log/redis.log" --save "" --appendonly no \
-            --protected-mode yes
-        for _ in $(seq 50); do port_in_use "$REDIS_PORT" && break; sleep 0.1; done
-        port_in_use "$REDIS_PORT" || die "Redis did not start (see var/log/redis.log)"
+        local attempt mark
+        for attempt in 1 2 3 4 5 6 7 8 9 10; do
+            log "starting Redis on 127.0.0.1:$REDIS_PORT"
+            mark=$(wc -l <"$VAR/log/redis.log" 2>/dev/null || echo 0)
+            redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$VAR/redis" --daemonize yes \
+                --pidfile "$VAR/run/redis.pid" --logfile "$VAR/log/redis.log" --save "" --appendonly no \
+                --protected-mode yes
+            for _ in $(seq 50); do
+                port_in_use "$REDIS_PORT" && redis_running && break
+                log_since "$mark" "$VAR/log/redis.log" | grep -q "Address already in use" && break
+                sleep 0.1
+            done
+            port_in_use "$REDIS_PORT" && redis_running && break
+            # As for PostgreSQL: a port can be taken without anything listening on it.
+            if [ "$attempt" -lt 10 ] \
+                && log_since "$mark" "$VAR/log/redis.log" | grep -q "Address already in use"; then
+                REDIS_PORT=$(free_port_from $((REDIS_PORT + 1)))
+                continue
+            fi
+            die "Redis did not start (see var/log/redis.log)"
+        done
         echo "started" >"$VAR/run/redis.started-by-us"
     fi
     LOCAL_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
