@@ -192,7 +192,7 @@ EOF
         local attempt
         for attempt in 1 2 3 4 5 6 7 8 9 10; do
             log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-            as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_HOME/postgres.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
+            as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_HOME/postgres.log" -o "-p $PG_PORT" -w -t 60 start >/dev/null 2>&1 \
                 && break
             # A port nothing listens on can still be taken (an outgoing connection's local
             # port: these ports lie in Linux's ephemeral range): take the next free one.
@@ -253,7 +253,7 @@ start_redis() {
         local attempt mark
         for attempt in 1 2 3 4 5 6 7 8 9 10; do
             log "starting Redis on 127.0.0.1:$REDIS_PORT"
-            mark=$(wc -l <"$VAR/log/redis.log" 2>/dev/null || echo 0)
+            mark=$({ wc -l <"$VAR/log/redis.log"; } 2>/dev/null || echo 0)
             redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$VAR/redis" --daemonize yes \
                 --pidfile "$VAR/run/redis.pid" --logfile "$VAR/log/redis.log" --save "" --appendonly no \
                 --protected-mode yes
