@@ -1,0 +1,56 @@
+"""Serializer fields built once per class (CachedFieldsMixin): every instance still gets its
+own fields, bound to it, and nothing of one request reaches the next."""
+
+import uuid
+
+from rest_framework import serializers
+
+from apps.reports.api.serializers import (
+    ReportCreateInputSerializer,
+    ReportCreateOutputSerializer,
+)
+
+
+def _body(**overrides: object) -> dict[str, object]:
+    return {
+        "client_request_id": str(uuid.uuid4()),
+        "category": "banjir",
+        "description": "Genangan",
+        "lat": -6.1754,
+        "lon": 106.8272,
+    } | overrides
+
+
+def test_each_instance_gets_its_own_fields_bound_to_it() -> None:
+    for cls in (ReportCreateInputSerializer, ReportCreateOutputSerializer):
+        first, second = cls(), cls()
+        for name, field in first.fields.items():
+            other = second.fields[name]
+            assert field is not other
+            assert field.parent is first
+            assert other.parent is second
+            assert field.field_name == name
+        template = cls._fields_template  # type: ignore[attr-defined]
+        assert all(field.parent is None for field in template.values())  # never bound
+
+
+def test_a_list_fields_child_is_bound_to_its_own_list() -> None:
+    first, second = ReportCreateInputSerializer(), ReportCreateInputSerializer()
+    photos_a, photos_b = first.fields["photos"], second.fields["photos"]
+    assert isinstance(photos_a, serializers.ListField)
+    assert isinstance(photos_b, serializers.ListField)
+    assert photos_a.child is not photos_b.child
+    assert photos_a.child.parent is photos_a
+    assert photos_b.child.parent is photos_b
+
+
+def test_validation_state_does_not_leak_between_instances() -> None:
+    bad = ReportCreateInputSerializer(data=_body(lat="utara", description=""))
+    assert not bad.is_valid()
+    assert set(bad.errors) == {"lat", "description"}
+    good = ReportCreateInputSerializer(data=_body(photos=[]))
+    assert good.is_valid(), good.errors
+    assert good.validated_data["lat"] == -6.1754
+    again = ReportCreateInputSerializer(data=_body(lon=1e400))
+    assert not again.is_valid()
+    assert set(again.errors) == {"lon"}
