@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from apps.accounts.models import User
 from apps.accounts.roles import OrgRole
 from apps.accounts.selectors import user_has_org_role
+from apps.core.admin_search import IdentifierSearchMixin, pseudonym, upper
 from apps.identity import services
 from apps.identity.models import IdentityAccessEvent, Reporter, RevealRequest
 
@@ -58,10 +59,11 @@ class ErasedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reporter)
-class ReporterAdmin(_ReadOnlyAdmin):
+class ReporterAdmin(IdentifierSearchMixin, _ReadOnlyAdmin):
     list_display = ["pseudonym", "created_at", "erased_at", "reveal_restricted"]
     list_filter = [ErasedFilter, "reveal_restricted"]
     search_fields = ["=pseudonym"]
+    identifier_search = {"pseudonym": pseudonym}
     fields = readonly_fields = ("pseudonym", "created_at", "erased_at", "reveal_restricted")
     actions = ["erase_reporters", "restrict_reveal", "lift_reveal_restriction"]
 
@@ -132,10 +134,11 @@ class _DpoOnlyAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(IdentityAccessEvent)
-class IdentityAccessEventAdmin(_DpoOnlyAdmin):
+class IdentityAccessEventAdmin(IdentifierSearchMixin, _DpoOnlyAdmin):
     list_display = ["id", "created_at", "kind", "reporter", "agency", "actor", "ticket_ref"]
     list_filter = ["kind"]
     search_fields = ["=ticket_ref", "=reporter__pseudonym"]
+    identifier_search = {"ticket_ref": upper, "reporter__pseudonym": pseudonym}
     list_select_related = ["reporter", "agency", "actor"]
     date_hierarchy = "created_at"
     fields = readonly_fields = (
@@ -155,7 +158,7 @@ class IdentityAccessEventAdmin(_DpoOnlyAdmin):
 
 
 @admin.register(RevealRequest)
-class RevealRequestAdmin(_DpoOnlyAdmin):
+class RevealRequestAdmin(IdentifierSearchMixin, _DpoOnlyAdmin):
     list_display = [
         "public_id",
         "created_at",
@@ -167,6 +170,7 @@ class RevealRequestAdmin(_DpoOnlyAdmin):
         "expires_at",
     ]
     search_fields = ["=ticket_ref", "=reporter__pseudonym"]
+    identifier_search = {"ticket_ref": upper, "reporter__pseudonym": pseudonym}
     list_select_related = ["reporter", "agency", "requested_by", "granted_by"]
     fields = readonly_fields = (
         "public_id",

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Agency, User
+from apps.core.admin_search import IdentifierSearchMixin, upper
 from apps.core.errors import ApplicationError, NotFound
 from apps.identity.errors import ReporterErased, RevealDenied
 from apps.identity.models import IdentityField
@@ -309,7 +310,7 @@ ACTIONS: dict[str, str] = {
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     list_display = [
         "public_id",
         "category_name",
@@ -330,6 +331,7 @@ class ReportAdmin(admin.ModelAdmin):
         ("created_at", CreatedRangeFilter),
     ]
     search_fields = ["=public_id"]
+    identifier_search = {"public_id": upper}  # on the unique index
     search_help_text = _("Search by public id, e.g. LW-7K3QX9.")
     show_full_result_count = False
     list_per_page = 50

@@ -102,3 +102,21 @@ def test_staff_without_the_dpo_role_cannot_erase(client, officer):
     assert listing.status_code == 200
     assert "erase_reporters" not in listing.content.decode()
     assert Reporter.objects.get(pk=reporter.pk).erased_at is None
+
+
+def test_the_dpo_finds_a_reporter_or_an_access_event_by_identifier_in_any_case(
+    dpo_client, officer, supervisor
+):
+    reporter, other = citizen(), citizen()
+    granted_request(reporter=reporter, officer=officer, supervisor=supervisor)
+    ticket_ref = IdentityAccessEvent.objects.filter(reporter=reporter).first().ticket_ref
+    typed = reporter.pseudonym.lower()  # "warga-7k3qx9" for "Warga-7K3QX9"
+
+    reporters = dpo_client.get("/admin/identity/reporter/", {"q": f" {typed} "})
+    events = dpo_client.get("/admin/identity/identityaccessevent/", {"q": typed})
+    requests = dpo_client.get("/admin/identity/revealrequest/", {"q": ticket_ref.lower()})
+
+    assert [r.pk for r in reporters.context["cl"].result_list] == [reporter.pk]
+    assert other.pseudonym not in reporters.content.decode()
+    assert {e.reporter_id for e in events.context["cl"].result_list} == {reporter.pk}
+    assert [r.ticket_ref for r in requests.context["cl"].result_list] == [ticket_ref]

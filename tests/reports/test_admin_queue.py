@@ -108,8 +108,16 @@ def test_filters_and_search_by_public_id() -> None:
     page = client.get(CHANGELIST, week)
     assert b'type="date" name="created_from"' in page.content
     assert _ids(client, {"q": tebet.public_id}) == [tebet.public_id]
+    assert _ids(client, {"q": f"  {tebet.public_id.lower()} "}) == [tebet.public_id]
     assert _ids(client, {"q": tebet.public_id[:-1]}) == []  # exact match only
     assert _ids(client, {"q": "Banjir"}) == []  # no free text search over descriptions
+    # The id is matched as stored, so the unique index serves it (Django's own "=public_id"
+    # search compares UPPER(public_id), which reads the whole table).
+    with CaptureQueriesContext(connection) as queries:
+        client.get(CHANGELIST, {"q": tebet.public_id.lower()})
+    searches = [q["sql"] for q in queries if '"reports_report"."public_id" =' in q["sql"]]
+    assert searches
+    assert not any("UPPER(" in sql for sql in searches)
 
 
 def test_area_filters_cost_no_extra_query_per_row() -> None:
