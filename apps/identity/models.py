@@ -18,7 +18,9 @@ class Reporter(TimeStampedModel):
     ``ReporterIdentity`` (docs/privacy.md).
     """
 
-    pseudonym = models.CharField(_("pseudonym"), max_length=32, unique=True)
+    # Unique by a named constraint rather than unique=True, which would add a second index
+    # for LIKE searches that nothing runs; intake retries on this name (PSEUDONYM_CONSTRAINT).
+    pseudonym = models.CharField(_("pseudonym"), max_length=32)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -37,6 +39,9 @@ class Reporter(TimeStampedModel):
     class Meta:
         verbose_name = _("reporter")
         verbose_name_plural = _("reporters")
+        constraints = [
+            models.UniqueConstraint(fields=["pseudonym"], name="identity_reporter_pseudonym_key")
+        ]
 
     def __str__(self) -> str:
         return self.pseudonym

@@ -89,7 +89,11 @@ class Report(TimeStampedModel):
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.APP
     )
     reporter = models.ForeignKey(
-        Reporter, verbose_name=_("reporter"), on_delete=models.PROTECT, related_name="reports"
+        Reporter,
+        verbose_name=_("reporter"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+        db_index=False,  # report_reporter_recent_idx leads with it
     )
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     tracking_code_hash = models.CharField(
@@ -108,7 +112,11 @@ class Report(TimeStampedModel):
         Area, verbose_name=_("kelurahan"), on_delete=models.PROTECT, related_name="reports"
     )
     agency = models.ForeignKey(
-        Agency, verbose_name=_("current unit"), on_delete=models.PROTECT, related_name="reports"
+        Agency,
+        verbose_name=_("current unit"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+        db_index=False,  # report_agency_status_idx leads with it
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -117,6 +125,7 @@ class Report(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_reports",
+        db_index=False,  # report_assignee_idx: only the assigned ones
     )
     routing_explanation = models.JSONField(_("routing explanation"), default=dict, blank=True)
     status = models.CharField(
@@ -134,6 +143,7 @@ class Report(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="duplicates",
+        db_index=False,  # report_parent_idx: only the merged ones
     )
     support_count = models.PositiveIntegerField(_("supports"), default=0)
 
@@ -167,6 +177,18 @@ class Report(TimeStampedModel):
                 condition=models.Q(is_public=True, parent__isnull=True),
                 name="report_public_recent_idx",
             ),
+            # Most tickets have no assignee yet and are not merged: index the others only
+            # (an equality lookup, and the foreign keys' checks, still use these).
+            models.Index(
+                fields=["assignee"],
+                condition=models.Q(assignee__isnull=False),
+                name="report_assignee_idx",
+            ),
+            models.Index(
+                fields=["parent"],
+                condition=models.Q(parent__isnull=False),
+                name="report_parent_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,7 +214,11 @@ class ReportEvent(models.Model):
         INTERNAL = "internal", _("Internal")
 
     report = models.ForeignKey(
-        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events"
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # report_event_timeline_idx leads with it
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     from_status = models.CharField(
@@ -318,6 +344,7 @@ class Custody(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # custody_officer_idx: only the intervals an officer held
     )
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -338,6 +365,13 @@ class Custody(models.Model):
                 name="custody_ends_after_start",
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["officer"],
+                condition=models.Q(officer__isnull=False),
+                name="custody_officer_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id}@{self.agency_id}"
@@ -351,7 +385,11 @@ class ReportMessage(models.Model):
         FROM_REPORTER = "from_reporter", _("From the reporter")
 
     report = models.ForeignKey(
-        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="messages"
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,  # report_message_thread_idx leads with it
     )
     direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices)
     body = models.TextField(_("body"))
