@@ -81,39 +81,51 @@ def category_name(category: Category) -> str:
     return category.name_en if _english() else category.name_id
 
 
+def _without_empty(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` without empty strings and lists: a missing value is omitted, in JSON as in XML
+    (docs/open311.md)."""
+    return {key: value for key, value in row.items() if value not in ("", [])}
+
+
 def service_row(category: Category) -> dict[str, Any]:
     english = _english()
     names = [category.name_id, category.name_en]
-    return {
-        "service_code": category.code,
-        "service_name": category_name(category),
-        "description": category.description_en if english else category.description_id,
-        "metadata": bool(ATTRIBUTES),
-        "type": "realtime",
-        "keywords": ", ".join(dict.fromkeys(name for name in names if name)),
-        "group": category.group,
-    }
+    return _without_empty(
+        {
+            "service_code": category.code,
+            "service_name": category_name(category),
+            "description": category.description_en if english else category.description_id,
+            "metadata": bool(ATTRIBUTES),
+            "type": "realtime",
+            "keywords": ", ".join(dict.fromkeys(name for name in names if name)),
+            "group": category.group,
+        }
+    )
+
+
+def _attribute(spec: AttributeSpec, *, english: bool) -> dict[str, Any]:
+    """One ``<attribute>``; ``values`` only for the value-list datatypes."""
+    return _without_empty(
+        {
+            "variable": True,
+            "code": spec.code,
+            "datatype": spec.datatype,
+            "required": spec.required,
+            "order": spec.order,
+            "description": spec.description_en if english else spec.description_id,
+            "values": [
+                {"key": key, "name": name_en if english else name_id}
+                for key, name_id, name_en in spec.values
+            ],
+        }
+    )
 
 
 def service_definition(category: Category) -> dict[str, Any]:
     english = _english()
     return {
         "service_code": category.code,
-        "attributes": [
-            {
-                "variable": True,
-                "code": spec.code,
-                "datatype": spec.datatype,
-                "required": spec.required,
-                "order": spec.order,
-                "description": spec.description_en if english else spec.description_id,
-                "values": [
-                    {"key": key, "name": name_en if english else name_id}
-                    for key, name_id, name_en in spec.values
-                ],
-            }
-            for spec in ATTRIBUTES
-        ],
+        "attributes": [_attribute(spec, english=english) for spec in ATTRIBUTES],
     }
 
 

@@ -6,7 +6,7 @@ loads a reporter.
 
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import QuerySet
 
@@ -22,6 +22,9 @@ _MAX_API_KEY_LENGTH = 128
 # anything else cannot match and never reaches the database (NUL bytes would be a 500).
 SERVICE_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 SERVICE_REQUEST_ID = re.compile(PUBLIC_ID_REGEX)
+# The ends of the calendar Python can represent; a one-sided date window stops there.
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
 
 
 def client_app_for_key(*, api_key: str) -> ClientApp | None:
@@ -36,6 +39,28 @@ def service_get(*, service_code: str) -> Category | None:
     if not SERVICE_CODE.fullmatch(service_code):
         return None
     return Category.objects.filter(code=service_code, is_active=True).first()
+
+
+def _shifted(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta``, stopping at the first or last representable instant."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return LATEST if delta > timedelta(0) else EARLIEST
+
+
+def request_window(
+    *, start: datetime | None, end: datetime | None, span: timedelta, now: datetime
+) -> tuple[datetime, datetime]:
+    """The ``GET requests`` date window: both ends as given; one end and ``span`` from it;
+    neither, the ``span`` up to ``now``. A side that would leave the calendar (a start date in
+    year 9999, an end date in year 1) stops at its edge instead of failing."""
+    if start is None:
+        end = now if end is None else end
+        return _shifted(end, -span), end
+    if end is None:
+        return start, _shifted(start, span)
+    return start, end
 
 
 def request_list(
@@ -56,9 +81,12 @@ def request_list(
         reports = reports.filter(created_at__gte=start)
     if end is not None:
         reports = reports.filter(created_at__lte=end)
-    if statuses and set(statuses) != {"open", "closed"}:
-        wanted = Report.OPEN_STATUSES if statuses == ["open"] else Report.CLOSED_STATUSES
-        reports = reports.filter(status__in=wanted)
+    # A status list is a set: "open,open" is "open", "closed,open" is both (no filter).
+    wanted = set(statuses or ())
+    if wanted == {"open"}:
+        reports = reports.filter(status__in=Report.OPEN_STATUSES)
+    elif wanted == {"closed"}:
+        reports = reports.filter(status__in=Report.CLOSED_STATUSES)
     return reports
 
 

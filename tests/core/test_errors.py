@@ -48,6 +48,16 @@ def test_oversized_body_is_refused_with_413_before_it_is_read(client: Client) ->
     assert response.json()["error"]["code"] == "request_too_large"
 
 
+def test_oversized_body_to_an_unknown_path_gets_the_project_shape(
+    client: Client, settings: SettingsWrapper
+) -> None:
+    settings.REQUEST_MAX_BODY_BYTES = 8
+    response = client.post("/no-such-page/", data=b"x" * 9, content_type="text/plain")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "request_too_large"
+
+
 def test_malformed_json_is_a_parse_error(client: Client) -> None:
     response = client.post(
         "/api/v1/routing/lookup/", data=b"{not json", content_type="application/json"

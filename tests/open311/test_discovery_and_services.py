@@ -178,3 +178,104 @@ def test_errors_in_xml_for_an_xml_path(api_client: APIClient) -> None:
     root = xml_root(response.content)
     assert root.tag == "errors"
     assert root.findtext("./error/code") == "405"
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "content_type"),
+    [
+        ("/open311/v2/services.xml", "application/xml", "text/xml"),
+        ("/open311/v2/services.xml", "application/json", "text/xml"),
+        ("/open311/v2/services.json", "text/xml", "application/json"),
+        ("/open311/v2/services.json", "text/html", "application/json"),
+        ("/open311/v2/services/banjir.xml", "application/json", "text/xml"),
+        ("/open311/v2/requests.json", "application/xml", "application/json"),
+        ("/open311/v2/requests.xml", "application/json;q=1, text/xml;q=0", "text/xml"),
+        ("/open311/discovery.json", "application/xml", "application/json"),
+        ("/open311/discovery.xml", "image/png", "text/xml"),
+        ("/open311/v2/services.json?format=xml", "*/*", "application/json"),
+    ],
+)
+def test_the_suffix_picks_the_format_whatever_accept_says(
+    api_client: APIClient, path: str, accept: str, content_type: str
+) -> None:
+    response = api_client.get(path, HTTP_ACCEPT=accept)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == content_type
+    if content_type == "text/xml":
+        xml_root(response.content)
+    else:
+        json.loads(response.content)
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "content_type"),
+    [
+        ("/open311/v2/foo", "text/html", "application/json"),
+        ("/open311/v2/foo.json", "text/xml", "application/json"),
+        ("/open311/v2/foo.xml", "application/json", "text/xml"),
+        ("/open311/v2/services/tidak_ada.xml", "application/json", "text/xml"),
+        ("/open311/v2/requests/LW-ZZZZZZ.json", "application/xml", "application/json"),
+    ],
+)
+def test_unknown_resources_are_a_404_whatever_accept_says(
+    api_client: APIClient, path: str, accept: str, content_type: str
+) -> None:
+    response = api_client.get(path, HTTP_ACCEPT=accept)
+    assert response.status_code == 404
+    assert response["Content-Type"] == content_type
+    if content_type == "text/xml":
+        root = xml_root(response.content)
+        assert root.tag == "errors"
+        assert root.findtext("./error/code") == "404"
+        assert root.findtext("./error/description")
+    else:
+        body = json.loads(response.content)
+        assert [set(error) for error in body] == [{"code", "description"}]
+        assert body[0]["code"] == 404
+
+
+def test_errors_follow_the_suffix_whatever_accept_says(api_client: APIClient) -> None:
+    response = api_client.put("/open311/v2/requests.xml", HTTP_ACCEPT="application/json")
+    assert (response.status_code, response["Content-Type"]) == (405, "text/xml")
+    assert xml_root(response.content).findtext("./error/code") == "405"
+    response = api_client.get("/open311/v2/requests.json?status=x", HTTP_ACCEPT="text/xml")
+    assert (response.status_code, response["Content-Type"]) == (400, "application/json")
+    assert json.loads(response.content)[0]["code"] == 400
+
+
+def _empty_values(value: object, where: str = "") -> list[str]:
+    """Paths inside a JSON document that hold an empty string, list or object."""
+    if value in ("", [], {}):
+        return [where]
+    if isinstance(value, dict):
+        return [p for key, child in value.items() for p in _empty_values(child, f"{where}.{key}")]
+    if isinstance(value, list):
+        return [p for i, child in enumerate(value) for p in _empty_values(child, f"{where}[{i}]")]
+    return []
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_json_service_definitions_hold_no_empty_values(
+    api_client: APIClient, language: str
+) -> None:
+    codes = list(Category.objects.filter(is_active=True).values_list("code", flat=True))
+    assert codes
+    for code in codes:
+        response = api_client.get(
+            f"/open311/v2/services/{code}.json", HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert response.status_code == 200
+        body = json.loads(response.content)
+        assert _empty_values(body) == []
+        occurred_at = next(a for a in body["attributes"] if a["code"] == "OCCURRED_AT")
+        assert "values" not in occurred_at
+
+
+def test_services_json_omits_an_empty_description_and_group(api_client: APIClient) -> None:
+    Category.objects.filter(code="banjir").update(description_id="", group="")
+    response = api_client.get("/open311/v2/services.json", HTTP_ACCEPT_LANGUAGE="id")
+    services = json.loads(response.content)
+    assert _empty_values(services) == []
+    flood = next(s for s in services if s["service_code"] == "banjir")
+    assert "description" not in flood
+    assert "group" not in flood

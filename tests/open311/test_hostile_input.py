@@ -2,12 +2,15 @@
 error shape (docs/quality.md rows 34-36)."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from apps.open311.models import ClientSubmission
 from apps.reports.models import Report
-from tests.open311.factories import client_app
+from tests.open311.factories import client_app, xml_root
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +87,53 @@ def test_options_and_malformed_multipart(client: Client) -> None:
     assert response.status_code == 400
     assert json.loads(response.content)[0]["code"] == 400
     assert Report.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/open311/v2/requests.xml", "text/xml"),
+        ("/open311/v2/requests.json", "application/json"),
+        ("/open311/v2/nothing.xml", "text/xml"),
+        ("/open311/v2/nothing", "application/json"),
+    ],
+)
+def test_a_body_over_the_global_limit_is_a_413_in_the_open311_shape(
+    client: Client, settings: SettingsWrapper, path: str, content_type: str
+) -> None:
+    settings.REQUEST_MAX_BODY_BYTES = 256
+    _, key = client_app()
+    fields = {
+        "api_key": key,
+        "service_code": "banjir",
+        "lat": "-6.1754",
+        "long": "106.8272",
+        "description": "",
+    }
+    body = urlencode(fields).encode()
+    body = urlencode({**fields, "description": "x" * (257 - len(body))}).encode()
+    assert len(body) == settings.REQUEST_MAX_BODY_BYTES + 1
+    response = client.post(
+        path, body, content_type="application/x-www-form-urlencoded", HTTP_ACCEPT="text/html"
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == content_type
+    if content_type == "text/xml":
+        root = xml_root(response.content)
+        assert root.tag == "errors"
+        assert [(e.findtext("code"), e.findtext("description")) for e in root] == [
+            ("413", "The request body is too large.")
+        ]
+    else:
+        assert json.loads(response.content) == [
+            {"code": 413, "description": "The request body is too large."}
+        ]
+    assert b"request_too_large" not in response.content
+    assert Report.objects.count() == 0
+    assert ClientSubmission.objects.count() == 0
+    # One byte less passes the limit and files the report.
+    response = client.post(
+        "/open311/v2/requests.json", body[:-1], content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200, response.content
+    assert Report.objects.count() == 1

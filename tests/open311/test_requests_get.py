@@ -1,12 +1,13 @@
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from apps.identity.models import Reporter
+from apps.open311.selectors import EARLIEST, LATEST, request_window
 from apps.reports.models import Report
 from apps.reports.services import report_transition
 from tests.conftest import TEBET_ECO_PARK
@@ -272,3 +273,70 @@ def test_api_key_in_the_query_string_is_accepted(client: Client) -> None:
     )
     assert response.status_code == 200
     assert Report.objects.get().channel == Report.Channel.OPEN311
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?start_date=9999-12-31",
+        "?start_date=9999-12-31T00:00:00Z",
+        "?start_date=9999-12-31T23:59:59-14:00",
+        "?end_date=0001-01-01",
+        "?end_date=0001-01-01T00:00:00Z",
+        "?end_date=0001-01-01T00:00:00%2B14:00",
+        "?start_date=0001-01-01",
+        "?end_date=9999-12-31T23:59:59Z",
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_answer_an_empty_list(
+    client: Client, query: str, fmt: str
+) -> None:
+    file_report()
+    response = client.get(f"/open311/v2/requests.{fmt}" + query)
+    assert response.status_code == 200, response.content
+    if fmt == "json":
+        assert response["Content-Type"] == "application/json"
+        assert json.loads(response.content) == []
+    else:
+        assert response["Content-Type"] == "text/xml"
+        root = xml_root(response.content)
+        assert (root.tag, len(root)) == ("service_requests", 0)
+
+
+def test_a_one_sided_window_stops_at_the_ends_of_the_calendar() -> None:
+    span, now = timedelta(days=90), timezone.now()
+    late = datetime(9999, 12, 31, tzinfo=UTC)
+    early = datetime(1, 1, 1, tzinfo=UTC)
+    assert request_window(start=late, end=None, span=span, now=now) == (late, LATEST)
+    assert request_window(start=None, end=early, span=span, now=now) == (EARLIEST, early)
+    assert (LATEST.tzinfo, EARLIEST.tzinfo) == (UTC, UTC)
+    # Windows inside the calendar are unchanged.
+    assert request_window(start=None, end=None, span=span, now=now) == (now - span, now)
+    assert request_window(start=early, end=None, span=span, now=now) == (early, early + span)
+    assert request_window(start=None, end=late, span=span, now=now) == (late - span, late)
+
+
+def test_status_lists_are_sets(client: Client) -> None:
+    open_report = file_report()
+    closed = file_report(category="sampah", location=TEBET_ECO_PARK)
+    report_transition(report=closed, to=Report.Status.DITOLAK, actor=None, note="Duplikat")
+    both = {open_report.public_id, closed.public_id}
+
+    def ids(status: str) -> set[object]:
+        rows = get_json(client, f"/open311/v2/requests.json?status={status}")
+        return {r["service_request_id"] for r in rows}
+
+    assert ids("open") == ids("open,open") == ids("OPEN, open,open") == {open_report.public_id}
+    assert ids("closed") == ids("closed,closed") == {closed.public_id}
+    assert ids("open,closed") == ids("closed,open") == ids("closed,open,closed") == both
+    assert ids("") == both
+
+
+@pytest.mark.parametrize("status", ["open,pending", "pending,pending", "open,,x"])
+def test_an_unknown_status_in_a_list_is_a_400(client: Client, status: str) -> None:
+    response = client.get(f"/open311/v2/requests.json?status={status}")
+    assert response.status_code == 400
+    assert json.loads(response.content) == [
+        {"code": 400, "description": "status: Use open, closed or open,closed."}
+    ]

@@ -21,8 +21,11 @@ from rest_framework.views import set_rollback
 
 from apps.core.api.handlers import _flatten_fields
 from apps.core.errors import ApplicationError
+from apps.open311.api.renderers import Open311JsonRenderer, Open311XmlRenderer
 
 logger = logging.getLogger(__name__)
+
+REQUEST_TOO_LARGE = "The request body is too large."
 
 
 class Open311Error(Exception):
@@ -43,6 +46,19 @@ def error_response(status: int, description: str) -> Response:
     return Response([{"code": status, "description": description}], status=status, headers=headers)
 
 
+def rendered_error(status: int, description: str, *, format: str | None) -> Response:
+    """``error_response`` already rendered, in XML for ``format == "xml"`` and JSON otherwise,
+    for answers given before any view runs (the body size limit in ``apps.core.middleware``)."""
+    response = error_response(status, description)
+    renderer = Open311XmlRenderer() if format == "xml" else Open311JsonRenderer()
+    response.accepted_renderer = renderer
+    response.accepted_media_type = renderer.media_type
+    # What APIView.finalize_response sets: the XML renderer reads the status from it.
+    response.renderer_context = {"response": response}  # type: ignore[attr-defined]
+    response.render()
+    return response
+
+
 def _classify(exc: Exception) -> tuple[int, str] | None:
     if isinstance(exc, Open311Error):
         return exc.status, exc.description
@@ -59,7 +75,7 @@ def _classify(exc: Exception) -> tuple[int, str] | None:
     if isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):
         return 400, "Too many fields or files in the request."
     if isinstance(exc, RequestDataTooBig):
-        return 413, "The request body is too large."
+        return 413, REQUEST_TOO_LARGE
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.error("database unavailable: %s", type(exc).__name__)
         return 503, "The service is temporarily unavailable."

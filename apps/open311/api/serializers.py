@@ -114,7 +114,9 @@ class Open311RequestListInputSerializer(serializers.Serializer):
         return codes
 
     def validate_status(self, value: str) -> list[str]:
-        statuses = _csv(value.lower(), max_items=2, max_length=10)
+        # A set: a repeated value counts once ("open,open" is "open"); the field's max_length
+        # bounds the list.
+        statuses = list(dict.fromkeys(_csv(value.lower(), max_items=20, max_length=10)))
         if any(status not in ("open", "closed") for status in statuses):
             raise serializers.ValidationError("Use open, closed or open,closed.")
         return statuses

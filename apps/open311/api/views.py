@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -21,7 +22,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.open311 import selectors
-from apps.open311.api.handlers import Open311Error, error_response, open311_exception_handler
+from apps.open311.api.handlers import (
+    REQUEST_TOO_LARGE,
+    Open311Error,
+    error_response,
+    open311_exception_handler,
+    rendered_error,
+)
+from apps.open311.api.negotiation import SuffixContentNegotiation
 from apps.open311.api.renderers import Open311JsonRenderer, Open311XmlRenderer, open311_datetime
 from apps.open311.api.serializers import (
     MAX_REQUESTS,
@@ -54,12 +62,18 @@ class Open311Api(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     renderer_classes = [Open311JsonRenderer, Open311XmlRenderer]
+    content_negotiation_class = SuffixContentNegotiation  # the suffix wins over Accept
     parser_classes = [FormParser, MultiPartParser]
     metadata_class = None  # no OPTIONS introspection document: a 405 like other methods
     xml_root = "response"
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return open311_exception_handler
+
+    @classmethod
+    def request_too_large(cls, request: HttpRequest, **url_kwargs: Any) -> HttpResponse:
+        """The 413 of ``apps.core.middleware.BodySizeLimitMiddleware``, in this shape."""
+        return rendered_error(413, REQUEST_TOO_LARGE, format=url_kwargs.get("format"))
 
 
 class Open311DiscoveryApi(Open311Api):
@@ -124,14 +138,12 @@ class Open311RequestsApi(Open311Api):
             # GeoReport v2: with service_request_id, the other filters are ignored.
             reports = selectors.request_list(public_ids=ids)
         else:
-            start, end = data.get("start_date"), data.get("end_date")
-            span = timedelta(days=MAX_SPAN_DAYS)
-            if start is None and end is None:
-                end = timezone.now()
-            if start is None:
-                start = end - span
-            if end is None:
-                end = start + span
+            start, end = selectors.request_window(
+                start=data.get("start_date"),
+                end=data.get("end_date"),
+                span=timedelta(days=MAX_SPAN_DAYS),
+                now=timezone.now(),
+            )
             reports = selectors.request_list(
                 service_codes=data.get("service_code") or None,
                 start=start,
