@@ -13,6 +13,7 @@ from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.reports.models import Report, ReportPhoto
 
@@ -36,17 +37,18 @@ class InvalidBBox(ValueError):
 def bbox_validate(*, bbox: BBox) -> BBox:
     """Refuse a bbox that is not 4 finite numbers, min < max, in range, not too large."""
     if len(bbox) != 4 or not all(math.isfinite(v) for v in bbox):
-        raise InvalidBBox("bbox must be four finite numbers: min_lon,min_lat,max_lon,max_lat.")
+        raise InvalidBBox(_("bbox must be four finite numbers: min_lon,min_lat,max_lon,max_lat."))
     min_lon, min_lat, max_lon, max_lat = bbox
     if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise InvalidBBox("bbox longitudes must be between -180 and 180.")
+        raise InvalidBBox(_("bbox longitudes must be between -180 and 180."))
     if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise InvalidBBox("bbox latitudes must be between -90 and 90.")
+        raise InvalidBBox(_("bbox latitudes must be between -90 and 90."))
     if not (min_lon < max_lon and min_lat < max_lat):
-        raise InvalidBBox("bbox minimums must be smaller than its maximums.")
+        raise InvalidBBox(_("bbox minimums must be smaller than its maximums."))
     if (max_lon - min_lon) * (max_lat - min_lat) > PUBLIC_FEED_MAX_BBOX_AREA_DEG2:
         raise InvalidBBox(
-            f"bbox covers more than {PUBLIC_FEED_MAX_BBOX_AREA_DEG2:g} square degrees; zoom in."
+            _("bbox covers more than %(area)s square degrees; zoom in.")
+            % {"area": f"{PUBLIC_FEED_MAX_BBOX_AREA_DEG2:g}"}
         )
     return bbox
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Agency
 from apps.core.db import prepared_fetch
@@ -28,7 +29,7 @@ JAKARTA_BBOX = (106.30, -6.40, 107.05, -5.15)  # (min lon, min lat, max lon, max
 class UnknownCategory(ApplicationError):
     code = "unknown_category"
     status = 400
-    default_message = "Unknown or inactive category."
+    default_message = _("Unknown or inactive category.")
 
 
 @dataclass(frozen=True)

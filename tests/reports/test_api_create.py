@@ -240,6 +240,7 @@ BAD_JSON: list[tuple[str, dict[str, Any], int, str, str]] = [
     ("negative accuracy", {"accuracy_m": -5}, 400, "invalid", "accuracy_m"),
     ("future occurred_at", {"occurred_at": "FUTURE"}, 400, "invalid", "occurred_at"),
     ("stale occurred_at", {"occurred_at": "STALE"}, 400, "invalid", "occurred_at"),
+    ("occurred_at without a zone", {"occurred_at": "NAIVE"}, 400, "invalid", "occurred_at"),
     ("photos in JSON", {"photos": ["aGVsbG8="]}, 400, "invalid", "photos.0"),
     (
         "outside the service area",
@@ -271,6 +272,8 @@ def test_bad_json_input_is_refused_and_stores_nothing(
             body[key] = _now_plus(hours=1)
         elif value == "STALE":
             body[key] = _now_plus(days=-8)
+        elif value == "NAIVE":  # now, Jakarta time, without a zone: ambiguous, so refused
+            body[key] = timezone.localtime().replace(tzinfo=None).isoformat()
         else:
             body[key] = value
     response = reporter_client.post(URL, body, format="json")

@@ -32,8 +32,6 @@ _PUBLIC_CACHE = "public, max-age=60"
 class PublicReportFeedApi(APIView):
     """Public reports inside a bounding box, as a GeoJSON FeatureCollection (newest first)."""
 
-    authentication_classes: list[type] = []
-
     @extend_schema(
         operation_id="reports_public_feed",
         parameters=[PublicReportFeedInputSerializer],
@@ -63,8 +61,6 @@ class NearbyReportListApi(APIView):
     """Open public reports of a category within 250 m from the last 30 days, nearest first:
     the app shows them before a new report so the citizen can support one instead."""
 
-    authentication_classes: list[type] = []
-
     @extend_schema(
         operation_id="reports_nearby",
         parameters=[NearbyReportInputSerializer],
@@ -86,8 +82,6 @@ class NearbyReportListApi(APIView):
 
 class PublicReportThumbnailApi(APIView):
     """The re-encoded thumbnail (JPEG, no metadata) of the first photo of a public report."""
-
-    authentication_classes: list[type] = []
 
     def perform_content_negotiation(
         self, request: Request, force: bool = False

@@ -6,11 +6,12 @@ their number ``n`` within the report.
 
 import copy
 import math
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -27,6 +28,18 @@ def _finite(value: float) -> None:
 
 def _english() -> bool:
     return (translation.get_language() or settings.LANGUAGE_CODE).lower().startswith("en")
+
+
+class ZonedDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time that names its zone: a phone's local time without one is ambiguous
+    (the device may be set to any zone), so it is refused rather than guessed."""
+
+    default_error_messages = {"naive": _("Give a time zone, e.g. Z or +07:00.")}
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)
 
 
 # ---- fields built once per class ------------------------------------------------------
@@ -88,8 +101,10 @@ class ReportCreateInputSerializer(CachedFieldsMixin, serializers.Serializer):
     accuracy_m = serializers.FloatField(
         required=False, allow_null=True, min_value=0, max_value=10_000, validators=[_finite]
     )
-    occurred_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="Default: now. At most 7 days ago."
+    occurred_at = ZonedDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="ISO 8601 with a zone (Z or +07:00). Default: now. At most 7 days ago.",
     )
     address_hint = serializers.CharField(
         required=False, allow_blank=True, max_length=300, default=""

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from rest_framework import serializers
@@ -56,7 +57,7 @@ _ERRORS = {
 class InvalidCredentials(ApplicationError):
     code = "invalid_credentials"
     status = 400
-    default_message = "Wrong username or password, or not a staff account."
+    default_message = _("Wrong username or password, or not a staff account.")
 
 
 class StaffTokenThrottle(AnonRateThrottle):

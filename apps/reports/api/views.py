@@ -100,8 +100,6 @@ def _reporter_action(
 class CategoryListApi(APIView):
     """The active categories, named in the request's language (``Accept-Language``)."""
 
-    authentication_classes: list[type] = []
-
     @extend_schema(
         operation_id="categories_list",
         responses={200: CategoryOutputSerializer(many=True)},
@@ -446,8 +444,6 @@ class ReportMessageListApi(APIView):
 
 class ReportTrackApi(APIView):
     """Follow an anonymously filed report with its tracking code: the report and timeline."""
-
-    authentication_classes: list[type] = []
 
     @extend_schema(
         operation_id="track_retrieve",

@@ -13,8 +13,6 @@ from apps.routing.selectors import category_get_active, point_from_lat_lon, rout
 class RoutingLookupApi(APIView):
     """Which kelurahan and which unit would handle a report of a category at a point."""
 
-    authentication_classes: list[type] = []
-
     @extend_schema(
         operation_id="routing_lookup",
         parameters=[RoutingLookupInputSerializer],
