@@ -15,6 +15,18 @@ from tests.open311.factories import client_app, xml_root
 pytestmark = pytest.mark.django_db
 
 
+def _post_fields(**fields: str) -> dict[str, str]:
+    """A POST requests form for a flood at Monas, with a fresh client application's key."""
+    _, key = client_app()
+    return {
+        "api_key": key,
+        "service_code": "banjir",
+        "lat": "-6.1754",
+        "long": "106.8272",
+        **fields,
+    }
+
+
 @pytest.mark.parametrize(
     ("path", "status"),
     [
@@ -59,15 +71,7 @@ def test_hostile_paths_and_queries_are_4xx(client: Client, path: str, status: in
 def test_hostile_post_fields_are_400_and_store_nothing(
     client: Client, extra: dict[str, str]
 ) -> None:
-    _, key = client_app()
-    fields = {
-        "api_key": key,
-        "service_code": "banjir",
-        "lat": "-6.1754",
-        "long": "106.8272",
-        "description": "Banjir",
-        **extra,
-    }
+    fields = _post_fields(description="Banjir") | extra
     response = client.post("/open311/v2/requests.json", fields)
     assert response.status_code == 400, response.content
     assert json.loads(response.content)[0]["code"] == 400
@@ -102,14 +106,7 @@ def test_a_body_over_the_global_limit_is_a_413_in_the_open311_shape(
     client: Client, settings: SettingsWrapper, path: str, content_type: str
 ) -> None:
     settings.REQUEST_MAX_BODY_BYTES = 256
-    _, key = client_app()
-    fields = {
-        "api_key": key,
-        "service_code": "banjir",
-        "lat": "-6.1754",
-        "long": "106.8272",
-        "description": "",
-    }
+    fields = _post_fields(description="")
     body = urlencode(fields).encode()
     body = urlencode({**fields, "description": "x" * (257 - len(body))}).encode()
     assert len(body) == settings.REQUEST_MAX_BODY_BYTES + 1

@@ -159,3 +159,14 @@ def zip_bytes() -> bytes:
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("payload.txt", "hidden payload")
     return out.getvalue()
+
+
+def report_body(**overrides: Any) -> dict[str, Any]:
+    """A valid JSON body for POST /api/v1/reports/ (a flood at Monas), with a fresh key."""
+    return {
+        "client_request_id": str(uuid.uuid4()),
+        "category": "banjir",
+        "description": "Genangan setinggi lutut di depan halte Monas.",
+        "lat": -6.1754,
+        "lon": 106.8272,
+    } | overrides

@@ -1,7 +1,6 @@
 """POST /api/v1/reports/ as JSON: the shape, idempotency, mass assignment, bad input."""
 
 import json
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +12,7 @@ from apps.core.models import OutboxMessage
 from apps.identity.models import Reporter
 from apps.reports.models import Custody, Report, ReportEvent
 from tests.factories import staff_in
-from tests.reports.factories import citizen
+from tests.reports.factories import citizen, report_body
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +20,7 @@ URL = "/api/v1/reports/"
 
 
 def payload(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "client_request_id": str(uuid.uuid4()),
-        "category": "banjir",
-        "description": "Genangan setinggi lutut di depan halte Monas.",
-        "lat": -6.1754,
-        "lon": 106.8272,
-        "accuracy_m": 8,
-    }
-    body.update(overrides)
-    return body
+    return report_body(accuracy_m=8, **overrides)
 
 
 def integers_in(value: Any, path: str = "") -> list[str]:
@@ -342,13 +332,7 @@ def test_a_body_over_the_global_limit_is_refused_before_it_is_read(
 
 
 def _flood_body() -> dict[str, Any]:
-    return {
-        "client_request_id": str(uuid.uuid4()),
-        "category": "banjir",
-        "description": "Genangan setinggi lutut di depan halte.",
-        "lat": -6.1754,
-        "lon": 106.8272,
-    }
+    return report_body()
 
 
 def test_an_anonymous_json_creation_costs_six_queries(

@@ -1,23 +1,17 @@
 """Error messages follow Accept-Language (Indonesian by default, English on request); the
 codes do not change with the language (docs/api.md, "Language")."""
 
-import uuid
-
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
+
+from tests.reports.factories import report_body
 
 pytestmark = pytest.mark.django_db
 
 
 def _create(client: APIClient, language: str | None, **change: object) -> dict[str, object]:
-    body = {
-        "client_request_id": str(uuid.uuid4()),
-        "category": "banjir",
-        "description": "Genangan",
-        "lat": -6.1754,
-        "lon": 106.8272,
-    } | change
+    body = report_body(**change)
     headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
     response = client.post("/api/v1/reports/", body, format="json", **headers)
     assert response.status_code == 400

@@ -6,7 +6,6 @@ The flush that follows a transactional test empties every table; ``tests/conftes
 """
 
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +18,7 @@ from apps.identity.models import Reporter
 from apps.reports.models import Custody, Report, ReportEvent
 from apps.reports.services import report_support
 from tests.reports.conftest import client_for
-from tests.reports.factories import citizen, file_report
+from tests.reports.factories import citizen, file_report, report_body
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,13 +48,7 @@ def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
 
 
 def test_fifty_concurrent_requests_with_one_key_make_one_report() -> None:
-    body = {
-        "client_request_id": str(uuid.uuid4()),
-        "category": "banjir",
-        "description": "Banjir di depan stasiun",
-        "lat": -6.1754,
-        "lon": 106.8272,
-    }
+    body = report_body(description="Banjir di depan stasiun")
 
     def post(_index: int) -> tuple[int, dict[str, Any]]:
         response = APIClient().post("/api/v1/reports/", body, format="json")

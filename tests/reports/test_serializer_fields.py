@@ -1,24 +1,13 @@
 """Serializer fields built once per class (CachedFieldsMixin): every instance still gets its
 own fields, bound to it, and nothing of one request reaches the next."""
 
-import uuid
-
 from rest_framework import serializers
 
 from apps.reports.api.serializers import (
     ReportCreateInputSerializer,
     ReportCreateOutputSerializer,
 )
-
-
-def _body(**overrides: object) -> dict[str, object]:
-    return {
-        "client_request_id": str(uuid.uuid4()),
-        "category": "banjir",
-        "description": "Genangan",
-        "lat": -6.1754,
-        "lon": 106.8272,
-    } | overrides
+from tests.reports.factories import report_body
 
 
 def test_each_instance_gets_its_own_fields_bound_to_it() -> None:
@@ -45,12 +34,12 @@ def test_a_list_fields_child_is_bound_to_its_own_list() -> None:
 
 
 def test_validation_state_does_not_leak_between_instances() -> None:
-    bad = ReportCreateInputSerializer(data=_body(lat="utara", description=""))
+    bad = ReportCreateInputSerializer(data=report_body(lat="utara", description=""))
     assert not bad.is_valid()
     assert set(bad.errors) == {"lat", "description"}
-    good = ReportCreateInputSerializer(data=_body(photos=[]))
+    good = ReportCreateInputSerializer(data=report_body(photos=[]))
     assert good.is_valid(), good.errors
     assert good.validated_data["lat"] == -6.1754
-    again = ReportCreateInputSerializer(data=_body(lon=1e400))
+    again = ReportCreateInputSerializer(data=report_body(lon=1e400))
     assert not again.is_valid()
     assert set(again.errors) == {"lon"}
