@@ -302,11 +302,10 @@ def _world(owner: APIClient) -> dict[str, Any]:
         report_public_id=ticket,
         dedup_key=f"{ticket}:info:1",
     )
-    reveal = {"pseudonym": reporter.pseudonym, "ticket_ref": ticket, "agency": UNIT}
     fields = ["name", "phone", "email", "nik"]
     asked = officer_api.post(
-        "/api/v1/identity/reveal-requests/",
-        {**reveal, "fields": fields, "reason": "Konfirmasi lokasi"},
+        f"/api/v1/staff/tickets/{ticket}/reveal-requests/",
+        {"fields": fields, "reason_code": "verify", "justification": "Konfirmasi lokasi"},
         format="json",
     )
     assert asked.status_code == 201, asked.json()
@@ -314,11 +313,10 @@ def _world(owner: APIClient) -> dict[str, Any]:
         f"/api/v1/identity/reveal-requests/{asked.json()['id']}/grant/", {}, format="json"
     )
     assert granted.status_code == 200, granted.json()
-    revealed = officer_api.post(
-        "/api/v1/identity/reveal/", {**reveal, "fields": fields}, format="json"
-    )
+    reveal_url = f"/api/v1/staff/tickets/{ticket}/reveal/"
+    revealed = officer_api.post(reveal_url, {"fields": fields}, format="json")
     outsider = client_for(staff_in("DINAS-BINAMARGA-31.71", "officer"))
-    refused = outsider.post("/api/v1/identity/reveal/", {**reveal, "fields": fields}, format="json")
+    refused = outsider.post(reveal_url, {"fields": fields}, format="json")
 
     _app, key = client_app_create(name="Aplikasi Kota")
     open311 = Client().post(

@@ -8,8 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from apps.accounts.models import Agency
-from apps.identity import normalise, vault
+from apps.identity import normalise
 from apps.identity.models import InboxMessage, RevealRequest
 
 
@@ -137,25 +136,6 @@ class ExportRevealOutputSerializer(serializers.Serializer):
 
 # --- staff: reveal workflow ------------------------------------------------------------------
 
-_FIELD_CHOICES = list(vault.FIELDS)
-
-
-class _RevealTargetInputSerializer(serializers.Serializer):
-    """Whose identity, for which ticket and unit, which fields: a request and a reveal."""
-
-    pseudonym = serializers.CharField(max_length=32)
-    ticket_ref = serializers.CharField(max_length=32)
-    agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=Agency.objects.filter(is_active=True)
-    )
-    fields = serializers.MultipleChoiceField(  # type: ignore[assignment]  # API key "fields"
-        choices=_FIELD_CHOICES, allow_empty=False
-    )
-
-
-class RevealRequestCreateInputSerializer(_RevealTargetInputSerializer):
-    reason = serializers.CharField(max_length=2000)
-
 
 class RevealRequestGrantInputSerializer(serializers.Serializer):
     ttl_hours = serializers.IntegerField(
@@ -191,10 +171,6 @@ class RevealRequestOutputSerializer(serializers.ModelSerializer):
             "expires_at",
         ]
         read_only_fields = fields
-
-
-class IdentityRevealInputSerializer(_RevealTargetInputSerializer):
-    pass
 
 
 class IdentityRevealOutputSerializer(serializers.Serializer):

@@ -23,5 +23,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.RevealRequestGrantApi.as_view(),
         name="identity-reveal-request-grant",
     ),
-    path("identity/reveal/", views.IdentityRevealApi.as_view(), name="identity-reveal"),
 ]

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
@@ -26,8 +26,6 @@ from apps.core.errors import NotFound
 from apps.core.pagination import Pagination
 from apps.identity import selectors, services
 from apps.identity.api.serializers import (
-    IdentityRevealInputSerializer,
-    IdentityRevealOutputSerializer,
     InboxMessageOutputSerializer,
     InboxPageOutputSerializer,
     MeOutputSerializer,
@@ -37,7 +35,6 @@ from apps.identity.api.serializers import (
     OtpVerifyInputSerializer,
     OtpVerifyOutputSerializer,
     PageQueryInputSerializer,
-    RevealRequestCreateInputSerializer,
     RevealRequestGrantInputSerializer,
     RevealRequestOutputSerializer,
     RevealRequestPageOutputSerializer,
@@ -50,7 +47,6 @@ _400 = OpenApiResponse(description="Invalid input (`invalid`, `otp_invalid`, `ot
 _401 = OpenApiResponse(description="Not signed in, or the token is revoked or expired.")
 _403 = OpenApiResponse(description="Refused (`reveal_denied`, `permission_denied`).")
 _404 = OpenApiResponse(description="Not found (or not yours).")
-_410 = OpenApiResponse(description="The reporter's data was erased (`reporter_erased`).")
 _429 = OpenApiResponse(description="Too many requests (`throttled`, `otp_locked`).")
 
 
@@ -240,24 +236,8 @@ class InboxMessageReadApi(APIView):
 
 
 # --- staff: reveal workflow ------------------------------------------------------------------
-
-
-def _reveal_target(
-    request: Request, serializer: type[serializers.Serializer]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Validate a reveal request or reveal body: the service keywords every step shares
-    (reporter by pseudonym, ticket, unit, the caller, the sorted fields), and all values."""
-    data = serializer(data=request.data)
-    data.is_valid(raise_exception=True)
-    values = data.validated_data
-    target = {
-        "reporter": selectors.reporter_get_by_pseudonym(pseudonym=values["pseudonym"]),
-        "ticket_ref": values["ticket_ref"],
-        "agency": values["agency"],
-        "actor": _user(request),
-        "fields": sorted(values["fields"]),
-    }
-    return target, values
+# Listing and granting requests. Asking and revealing are bound to a ticket and live in the
+# staff ticket API (apps/reports/api/staff_reveal_views.py): identity cannot see tickets.
 
 
 class RevealRequestsApi(APIView):
@@ -284,27 +264,6 @@ class RevealRequestsApi(APIView):
             RevealRequestOutputSerializer,
         )
 
-    @extend_schema(
-        operation_id="identity_reveal_requests_create",
-        tags=["identity"],
-        request=RevealRequestCreateInputSerializer,
-        responses={
-            201: RevealRequestOutputSerializer,
-            400: _400,
-            401: _401,
-            403: _403,
-            404: _404,
-            410: _410,
-        },
-        description="Ask to see a reporter's identity for one ticket, with a reason.",
-    )
-    def post(self, request: Request) -> Response:
-        target, values = _reveal_target(request, RevealRequestCreateInputSerializer)
-        reveal_request = services.reveal_request_create(**target, reason=values["reason"])
-        return Response(
-            RevealRequestOutputSerializer(reveal_request).data, status=status.HTTP_201_CREATED
-        )
-
 
 class RevealRequestGrantApi(APIView):
     parser_classes = [JSONParser]
@@ -329,31 +288,3 @@ class RevealRequestGrantApi(APIView):
             ttl=timedelta(hours=hours) if hours else None,
         )
         return Response(RevealRequestOutputSerializer(reveal_request).data)
-
-
-class IdentityRevealApi(APIView):
-    parser_classes = [JSONParser]
-    permission_classes = [IsAdminUser]
-
-    @extend_schema(
-        operation_id="identity_reveal",
-        tags=["identity"],
-        request=IdentityRevealInputSerializer,
-        responses={
-            200: IdentityRevealOutputSerializer,
-            400: _400,
-            401: _401,
-            403: _403,
-            404: _404,
-            410: _410,
-        },
-        description="Decrypt the granted fields for the ticket. Logged; never cached.",
-    )
-    def post(self, request: Request) -> Response:
-        target, _values = _reveal_target(request, IdentityRevealInputSerializer)
-        body = {
-            "pseudonym": target["reporter"].pseudonym,
-            "ticket_ref": target["ticket_ref"],
-            "identity": services.identity_reveal(**target),
-        }
-        return Response(IdentityRevealOutputSerializer(body).data, headers=NO_STORE)

@@ -8,7 +8,7 @@ Add further routes as separate entries of ``urlpatterns``.
 from django.urls import URLPattern, URLResolver, path
 
 import apps.reports.api.converters  # noqa: F401 - registers the "public_id" converter
-from apps.reports.api import export_views, public_views, staff_views, views
+from apps.reports.api import export_views, public_views, staff_reveal_views, staff_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("categories/", views.CategoryListApi.as_view(), name="category-list"),
@@ -51,7 +51,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("me/reports/", views.MyReportListApi.as_view(), name="me-report-list"),
     path("me/export/", export_views.MeExportApi.as_view(), name="me-export"),
-    # Public endpoints (engineer O: apps/reports/api/public_views.py)
+    # Public endpoints (apps/reports/api/public_views.py)
     path("reports/public/", public_views.PublicReportFeedApi.as_view(), name="report-public-feed"),
     path("reports/nearby/", public_views.NearbyReportListApi.as_view(), name="report-nearby"),
     path(
@@ -61,13 +61,23 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("track/<str:code>/", views.ReportTrackApi.as_view(), name="report-track"),
     path("track/<str:code>/claim/", views.ReportClaimApi.as_view(), name="report-claim"),
-    # Staff (officer) API (engineer T: apps/reports/api/staff_views.py, docs/triage.md)
+    # Staff (officer) API (apps/reports/api/staff_views.py, docs/triage.md)
     path("staff/auth/token/", staff_views.StaffTokenCreateApi.as_view(), name="staff-token"),
     path("staff/tickets/", staff_views.StaffTicketListApi.as_view(), name="staff-ticket-list"),
     path(
         "staff/tickets/<public_id:public_id>/",
         staff_views.StaffTicketDetailApi.as_view(),
         name="staff-ticket-detail",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/reveal-requests/",
+        staff_reveal_views.StaffTicketRevealRequestsApi.as_view(),
+        name="staff-ticket-reveal-requests",
+    ),
+    path(
+        "staff/tickets/<public_id:public_id>/reveal/",
+        staff_reveal_views.StaffTicketRevealApi.as_view(),
+        name="staff-ticket-reveal",
     ),
     path(
         "staff/tickets/<public_id:public_id>/take/",
