@@ -39,7 +39,7 @@ from apps.core.admin_search import IdentifierSearchMixin, upper
 from apps.core.errors import ApplicationError, NotFound
 from apps.identity.errors import ReporterErased, RevealDenied
 from apps.identity.models import IdentityField
-from apps.reports import selectors_reveal, selectors_staff, services
+from apps.reports import admin_forms, selectors_reveal, selectors_staff, services
 from apps.reports.models import CannedReason, Report, ResponseTemplate
 from apps.reports.selectors_staff import SLA_DUE_SOON, SLA_OK, SLA_OVERDUE
 from apps.reports.services.reveal import (
@@ -83,8 +83,12 @@ def _refusal(exc: ApplicationError) -> str:
         denial = str(exc.extra.get("denial", ""))
         reason = DENIAL_MESSAGES.get(denial, exc.message)
         return gettext("Refused: %(reason)s The refusal has been logged.") % {"reason": reason}
-    details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
-    return f"{exc.message} {details}".strip()
+    return f"{exc.message} {_details(exc.fields)}".strip()
+
+
+def _details(fields: dict[str, list[str]]) -> str:
+    """``field: message`` per refused field (a message alone when it names no field)."""
+    return "; ".join(f"{k}: {' '.join(v)}" if k else " ".join(v) for k, v in fields.items())
 
 
 def _duration(value: timedelta | None) -> str:
@@ -101,7 +105,45 @@ def _duration(value: timedelta | None) -> str:
 # ---- list filters --------------------------------------------------------------------------
 
 
-class SlaStateFilter(admin.SimpleListFilter):
+class _OfferedChoiceFilter(admin.SimpleListFilter):
+    """A filter that applies only a value it offers; any other value is ignored.
+
+    A hand-edited query string (an unknown code, a NUL byte) then shows the whole list with
+    "All" selected, as the sidebar says, instead of an empty list or a database error.
+    """
+
+    def __init__(self, request: HttpRequest, params: Any, model: Any, model_admin: Any) -> None:
+        super().__init__(request, params, model, model_admin)
+        offered = {str(value) for value, _label in self.lookup_choices}
+        if self.value() not in offered:
+            self.used_parameters.pop(str(self.parameter_name), None)
+
+
+class StatusFilter(admin.ChoicesFieldListFilter):
+    """Django's status filter (``status__exact``), applying only the statuses it offers."""
+
+    def __init__(
+        self,
+        field: Any,
+        request: HttpRequest,
+        params: Any,
+        model: Any,
+        model_admin: Any,
+        field_path: str,
+    ) -> None:
+        super().__init__(field, request, params, model, model_admin, field_path)
+        offered = {str(value) for value, _label in self.field.flatchoices}
+        used: dict[str, Any] = self.used_parameters  # Django keeps a list of values here
+        values = [value for value in used.pop(self.lookup_kwarg, []) if value in offered]
+        if values:
+            used[self.lookup_kwarg] = values
+        self.lookup_val = values or None  # type: ignore[assignment]  # a list, as Django's own
+
+    def expected_parameters(self) -> list[str | None]:
+        return [self.lookup_kwarg]  # the status is never empty: no "__isnull" choice
+
+
+class SlaStateFilter(_OfferedChoiceFilter):
     title = _("SLA state")
     parameter_name = "sla"
 
@@ -183,7 +225,7 @@ def _parse_day(value: Any) -> date | None:
         return None
 
 
-class CategoryFilter(admin.SimpleListFilter):
+class CategoryFilter(_OfferedChoiceFilter):
     title = _("category")
     parameter_name = "category"
 
@@ -194,7 +236,12 @@ class CategoryFilter(admin.SimpleListFilter):
         return selectors_staff.report_queue_filter(queryset, category=self.value())
 
 
-class _AreaFilter(admin.SimpleListFilter):
+def _code(value: object) -> str | None:
+    """A code from the query string, or None if it can name nothing (empty, a NUL byte)."""
+    return value if isinstance(value, str) and value and "\x00" not in value else None
+
+
+class _AreaFilter(_OfferedChoiceFilter):
     """Kota, then its kecamatan, then its kelurahan: each list appears once its parent is set."""
 
     level: str = Area.Level.KOTA
@@ -202,17 +249,19 @@ class _AreaFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         areas = Area.objects.filter(level=self.level).defer("boundary").order_by("code")
-        if self.parent_parameter is not None:
-            parent = request.GET.get(self.parent_parameter)
-            if parent:
-                areas = areas.filter(parent__code=parent)
-            elif self.value():
-                # a link straight to one area (no parent chosen): offer just that one, so the
-                # filter is applied (a filter without choices is silently dropped)
-                areas = areas.filter(code=self.value())
-            else:
-                return []
-        return [(a.code, a.name) for a in areas]
+        if self.parent_parameter is None:
+            return [(a.code, a.name) for a in areas]
+        parent = _code(request.GET.get(self.parent_parameter))
+        if parent:
+            children = [(a.code, a.name) for a in areas.filter(parent__code=parent)]
+            if children:
+                return children
+        code = _code(self.value())
+        if code:
+            # a link straight to one area (no parent chosen, or one that names no area): offer
+            # just that one, so the filter is applied (a filter without choices is dropped)
+            return [(a.code, a.name) for a in areas.filter(code=code)]
+        return []
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
         return selectors_staff.report_queue_filter(queryset, area_code=self.value())
@@ -292,21 +341,21 @@ TICKET_FIELDS = (
 )
 
 
-ACTIONS: dict[str, str] = {
-    "take": "take",
-    "assign": "assign",
-    "start": "start",
-    "disposisi": "disposisi",
-    "koordinasi": "koordinasi",
-    "koordinasi_accept": "koordinasi_accept",
-    "koordinasi_decline": "koordinasi_decline",
-    "return": "return",
-    "request_info": "request_info",
-    "resume": "resume",
-    "complete": "complete",
-    "reject": "reject",
-    "merge": "merge",
-}
+# The query parameters the queue's own filters read (Django's own "q", "o", "p", "all", "e",
+# "_facets" and "_popup" are handled before these are checked). Anything else, e.g. a model
+# field such as ``reporter`` or a lookup such as ``created_at__year``, is refused.
+QUEUE_PARAMETERS = frozenset(
+    {
+        "status__exact",
+        "category",
+        "kota",
+        "kecamatan",
+        "kelurahan",
+        "sla",
+        "created_from",
+        "created_to",
+    }
+)
 
 
 @admin.register(Report)
@@ -322,7 +371,7 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
         "sla_display",
     ]
     list_filter = [
-        "status",
+        ("status", StatusFilter),
         CategoryFilter,
         KotaFilter,
         KecamatanFilter,
@@ -370,6 +419,14 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        """Only the declared filters' parameters: no grouping by reporter, no raw lookups.
+
+        Django answers a refused parameter with its 400 page (``DisallowedModelAdminLookup``,
+        logged as a security event).
+        """
+        return lookup in QUEUE_PARAMETERS
 
     def _scoped(self, request: HttpRequest, object_id: str) -> Report:
         try:
@@ -433,6 +490,20 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
                 report=report, actor=_user(request), assignee=assignee
             ),
         )
+
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet[Report]
+    ) -> HttpResponse | None:
+        """Refuse a malformed selection or officer name with a message, changing nothing.
+
+        Django's own handling filters ``pk__in`` with the raw ids (a non-integer is a 500)
+        and answers an invalid action form with "No action selected".
+        """
+        form = admin_forms.BulkActionInputForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, _details(admin_forms.form_errors(form)), messages.ERROR)
+            return None  # Django then redirects back to the list
+        return super().response_action(request, queryset)
 
     def _bulk(
         self, request: HttpRequest, queryset: QuerySet[Report], work: Callable[[Report], Any]
@@ -509,48 +580,49 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
         return self._photo(request, pk, n, thumbnail=True)
 
     def act_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
-        """One decision: find the ticket (may act), call its service, report back."""
-        if action not in ACTIONS:
+        """One decision: find the ticket (may act), check the form, call its service."""
+        if action not in admin_forms.ACTION_FORMS:
             raise Http404
         actor = _user(request)
         report = self._scoped(request, str(pk))
         scope = selectors_staff.staff_scope_for_user(user=actor)
         if not scope.can_act(report):
             raise Http404
-        data = request.POST
+        form = admin_forms.ACTION_FORMS[action](request.POST, request.FILES, user=actor)
         try:
-            self._run(action=action, report=report, actor=actor, data=data, request=request)
+            if not form.is_valid():
+                raise ApplicationError(fields=admin_forms.form_errors(form))
+            self._run(action=action, report=report, actor=actor, form=form, request=request)
         except ApplicationError as exc:
-            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
-            self.message_user(request, f"{exc.message} {details}".strip(), messages.ERROR)
+            self.message_user(
+                request, f"{exc.message} {_details(exc.fields)}".strip(), messages.ERROR
+            )
         else:
             self.message_user(request, gettext("Done: %(id)s.") % {"id": report.public_id})
         return HttpResponseRedirect(reverse("admin:reports_report_change", args=[pk]))
 
     def _run(
-        self, *, action: str, report: Report, actor: User, data: Any, request: HttpRequest
+        self, *, action: str, report: Report, actor: User, form: forms.Form, request: HttpRequest
     ) -> None:
-        def agency(field: str = "to_agency") -> Agency:
-            found = Agency.objects.filter(code=data.get(field, "")).first()
-            if found is None:
-                raise ApplicationError(fields={field: [gettext("Unknown unit code.")]})
-            return found
-
+        # free text goes to the services as posted (they clean it); objects come from the form
+        data, cleaned = request.POST, form.cleaned_data
         note = data.get("note", "")
         if action == "take":
             services.report_take(report=report, actor=actor)
         elif action == "assign":
-            assignee = User.objects.filter(username=data.get("assignee", "")).first()
-            if assignee is None:
-                raise ApplicationError(fields={"assignee": [gettext("Unknown officer.")]})
-            services.report_assign(report=report, actor=actor, assignee=assignee)
+            services.report_assign(report=report, actor=actor, assignee=cleaned["assignee"])
         elif action == "start":
             services.report_start(report=report, actor=actor, note=note)
         elif action == "disposisi":
-            services.report_disposisi(report=report, actor=actor, to_agency=agency(), note=note)
+            services.report_disposisi(
+                report=report, actor=actor, to_agency=cleaned["to_agency"], note=note
+            )
         elif action == "koordinasi":
             services.report_koordinasi(
-                report=report, actor=actor, to_agency=agency(), reason=data.get("reason", "")
+                report=report,
+                actor=actor,
+                to_agency=cleaned["to_agency"],
+                reason=data.get("reason", ""),
             )
         elif action == "koordinasi_accept":
             services.report_koordinasi_accept(report=report, actor=actor, note=note)
@@ -569,33 +641,19 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
         elif action == "resume":
             services.report_resume(report=report, actor=actor, note=note)
         elif action == "complete":
-            geotag = None
-            try:
-                if data.get("lat") and data.get("lon"):
-                    geotag = Point(float(data["lon"]), float(data["lat"]), srid=4326)
-            except ValueError:
-                raise ApplicationError(fields={"lat": [gettext("Not a number.")]}) from None
             services.report_complete(
                 report=report,
                 actor=actor,
                 note=note,
                 photo=request.FILES.get("photo"),
-                geotag=geotag,
+                geotag=cleaned["geotag"],
             )
         elif action == "reject":
             services.report_reject(
                 report=report, actor=actor, reason_code=data.get("reason_code", ""), note=note
             )
         elif action == "merge":
-            try:
-                parent = selectors_staff.report_get_for_user(
-                    user=actor, public_id=data.get("parent", "")
-                )
-            except NotFound:
-                raise ApplicationError(
-                    fields={"parent": [gettext("No such ticket in your scope.")]}
-                ) from None
-            services.report_merge(report=report, parent=parent, actor=actor, note=note)
+            services.report_merge(report=report, parent=cleaned["parent"], actor=actor, note=note)
 
     # -- identity reveal (four eyes), each view one service, outside any transaction --
 
@@ -633,7 +691,7 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
             raise Http404 from None
         hours = request.POST.get("ttl_hours", "").strip()
         try:
-            if hours and not hours.isdigit():
+            if hours and not (hours.isascii() and hours.isdigit()):  # "²".isdigit() too
                 raise ApplicationError(fields={"ttl_hours": [gettext("Not a number.")]})
             granted = report_reveal_grant(
                 reveal_request=reveal_request, actor=actor, ttl_hours=int(hours) if hours else None

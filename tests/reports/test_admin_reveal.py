@@ -357,7 +357,7 @@ def test_bad_request_input_is_refused_and_writes_nothing(overrides, message) -> 
     assert IdentityAccessEvent.objects.count() == 0
 
 
-@pytest.mark.parametrize("hours", ["0", "73", "abc", "-1"])
+@pytest.mark.parametrize("hours", ["0", "73", "abc", "-1", "²", "٣", "1e1", "2\x00"])
 def test_a_bad_grant_duration_is_refused_and_writes_nothing(hours) -> None:
     report = ticket()
     _ask(_client(officer()), report)
