@@ -4,6 +4,8 @@ Messages are fixed texts: they never quote a phone number, a name or a code, bec
 bodies and exception messages end up in logs.
 """
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import ApplicationError, ErrorCode
@@ -21,15 +23,26 @@ class OtpExpired(ApplicationError):
     default_message = _("The code has expired. Request a new one.")
 
 
-class OtpLocked(ApplicationError):
-    code = "otp_locked"
+class RetryLater(ApplicationError):
+    """A 429: ``retry_after`` (whole seconds, at least 1) becomes the ``Retry-After`` header
+    (``apps.core.api.handlers``); None leaves the handler's default."""
+
     status = 429
+
+    def __init__(
+        self, message: Any = None, *, retry_after: int | None = None, **extra: Any
+    ) -> None:
+        self.retry_after = None if retry_after is None else max(1, int(retry_after))
+        super().__init__(message, **extra)
+
+
+class OtpLocked(RetryLater):
+    code = "otp_locked"
     default_message = _("Too many wrong codes. Request a new code later.")
 
 
-class OtpThrottled(ApplicationError):
+class OtpThrottled(RetryLater):
     code = ErrorCode.THROTTLED
-    status = 429
     default_message = _("Too many codes requested. Try again later.")
 
 

@@ -21,14 +21,6 @@ def reporter_for_user(*, user: User) -> Reporter | None:
     return Reporter.objects.filter(user=user, erased_at__isnull=True).first()
 
 
-def reporter_get_by_pseudonym(*, pseudonym: str) -> Reporter:
-    """Staff address a reporter by the pseudonym shown on the ticket; unknown → 404."""
-    reporter = Reporter.objects.filter(pseudonym=pseudonym).first()
-    if reporter is None:
-        raise NotFound()
-    return reporter
-
-
 def reporter_profile(*, reporter: Reporter) -> dict[str, Any]:
     """The owner's own profile, decrypted (for ``/me`` only: the caller is the owner)."""
     return {
@@ -70,6 +62,8 @@ def reporter_export(*, reporter: Reporter) -> dict[str, Any]:
     Tickets belong to the reports app, which sits above identity: it extends this export
     with its own section (docs/privacy.md, "Export").
     """
+    events = list(reveal_events_for_reporter(reporter=reporter))
+    reasons = _request_reasons(events=[event for event in events if not event.reason])
     return {
         "generated_at": timezone.now(),
         "profile": reporter_profile(reporter=reporter),
@@ -79,11 +73,33 @@ def reporter_export(*, reporter: Reporter) -> dict[str, Any]:
                 "ticket_ref": event.ticket_ref,
                 "agency": event.agency.name if event.agency else "",
                 "fields": event.fields,
-                "reason": event.reason,
+                "reason": event.reason or reasons.get(event.detail.get("request", ""), ""),
             }
-            for event in reveal_events_for_reporter(reporter=reporter)
+            for event in events
         ],
         "inbox": list(inbox_list_for_reporter(reporter=reporter)),
+    }
+
+
+def _request_reasons(*, events: list[IdentityAccessEvent]) -> dict[str, str]:
+    """The reasons of the requests these events name (``detail["request"]``), by public id.
+
+    ``revealed`` events carry their request's reason; older ones were written without it and
+    the log is append-only, so their reason is read from the request they were granted under.
+    """
+    public_ids: set[UUID] = set()
+    for event in events:
+        try:
+            public_ids.add(UUID(str(event.detail.get("request", ""))))
+        except ValueError:
+            continue
+    if not public_ids:
+        return {}
+    return {
+        str(public_id): reason
+        for public_id, reason in RevealRequest.objects.filter(
+            reporter__in={event.reporter_id for event in events}, public_id__in=public_ids
+        ).values_list("public_id", "reason")
     }
 
 

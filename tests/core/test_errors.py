@@ -1,6 +1,10 @@
 import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
+from rest_framework import exceptions
+
+from apps.core.api.handlers import exception_handler
+from apps.core.errors import ApplicationError, ErrorCode
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +94,39 @@ def test_a_cross_origin_preflight_gets_no_cors_grant(client: Client) -> None:
     simple = client.get("/api/v1/categories/", HTTP_ORIGIN="https://evil.example")
     assert simple.status_code == 200
     assert "Access-Control-Allow-Origin" not in simple
+
+
+class _Busy(ApplicationError):
+    code = ErrorCode.THROTTLED
+    status = 429
+
+
+class _BusyFor(_Busy):
+    retry_after = 2.2
+
+
+@pytest.mark.parametrize(
+    ("exc", "retry_after"),
+    [
+        (exceptions.Throttled(wait=30), "30"),
+        (exceptions.Throttled(wait=0.2), "1"),  # DRF rounds up to 1
+        (exceptions.Throttled(wait=0), "1"),  # DRF itself sends no header for a wait of 0
+        (exceptions.Throttled(), "60"),  # the throttle did not say: the default
+        (_Busy(), "60"),
+        (_BusyFor(), "3"),
+    ],
+)
+def test_every_429_in_the_error_shape_carries_retry_after(exc: Exception, retry_after: str) -> None:
+    response = exception_handler(exc, {})
+
+    assert response is not None
+    assert response.status_code == 429
+    assert response["Retry-After"] == retry_after
+    assert response.data["error"]["code"] == "throttled"
+    assert set(response.data["error"]) == {"code", "message", "fields"}
+
+
+def test_other_errors_carry_no_retry_after() -> None:
+    response = exception_handler(exceptions.ValidationError({"x": ["bad"]}), {})
+    assert response is not None
+    assert "Retry-After" not in response

@@ -1,7 +1,7 @@
 """The citizen's own data: profile, update, export (Art. 32) and erasure (Art. 43)."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -110,7 +110,7 @@ def test_export_holds_profile_reveals_and_inbox_but_no_officer_data(officer, sup
     assert body["profile"]["name"] == "Siti Rahayu"
     assert body["profile"]["phone"] == PHONE
     assert [(r["ticket_ref"], r["agency"], r["fields"], r["reason"]) for r in body["reveals"]] == [
-        (TICKET, "Dinas Sumber Daya Air", ["phone"], "")
+        (TICKET, "Dinas Sumber Daya Air", ["phone"], "Perlu konfirmasi lokasi genangan")
     ]
     assert [m["title"] for m in body["inbox"]] == ["Laporan diproses"]
     assert body["reports"] == []  # added by the reports app (tests/reports/test_api_export.py)
@@ -125,11 +125,57 @@ def test_export_reveal_reason_comes_from_the_request(officer, supervisor, sda):
     services.identity_reveal(
         reporter=reporter, ticket_ref=TICKET, agency=sda, actor=officer, fields=["name"]
     )
+    later = services.reveal_request_create(
+        reporter=reporter,
+        ticket_ref="LW-OTHER1",
+        agency=sda,
+        actor=officer,
+        reason="Saksi kejadian di lokasi",
+        fields=["phone"],
+    )
+    services.reveal_grant(reveal_request=later, actor=supervisor)
+    services.identity_reveal(
+        reporter=reporter, ticket_ref="LW-OTHER1", agency=sda, actor=officer, fields=["phone"]
+    )
 
     reveals = selectors.reporter_export(reporter=reporter)["reveals"]
 
-    assert len(reveals) == 1
-    assert reveals[0]["ticket_ref"] == TICKET
+    assert [(r["ticket_ref"], r["fields"], r["reason"]) for r in reveals] == [
+        ("LW-OTHER1", ["phone"], "Saksi kejadian di lokasi"),
+        (TICKET, ["name"], "Perlu konfirmasi lokasi genangan"),
+    ]
+    # the reason is part of the revealed event, so the hash chain covers it
+    revealed = IdentityAccessEvent.objects.filter(reporter=reporter, kind="revealed")
+    assert list(revealed.values_list("reason", flat=True)) == [
+        "Saksi kejadian di lokasi",
+        "Perlu konfirmasi lokasi genangan",
+    ]
+    assert selectors.access_event_chain_first_break()[1] is None
+
+
+def test_export_reads_the_reason_of_a_reveal_logged_without_one_from_its_request(
+    officer, supervisor, sda
+):
+    """Revealed events written before they carried the reason stay as they are (append-only);
+    the export takes the reason from the request named in the event's detail."""
+    reporter = citizen()
+    request = granted_request(reporter=reporter, officer=officer, supervisor=supervisor)
+    with transaction.atomic():
+        services.access_event_write(
+            kind=IdentityAccessEvent.Kind.REVEALED,
+            reporter=reporter,
+            actor=officer,
+            agency=sda,
+            ticket_ref=TICKET,
+            fields=["phone"],
+            detail={"request": str(request.public_id), "granted_by": supervisor.pk},
+        )
+
+    reveals = selectors.reporter_export(reporter=reporter)["reveals"]
+
+    assert [(r["ticket_ref"], r["reason"]) for r in reveals] == [
+        (TICKET, "Perlu konfirmasi lokasi genangan")
+    ]
 
 
 def test_erasure_shreds_everything_and_keeps_a_tombstone(officer, supervisor):
@@ -214,3 +260,26 @@ def test_erasure_works_even_when_the_ciphertext_is_damaged(settings):
 
     assert Reporter.objects.get(pk=reporter.pk).erased_at is not None
     assert not ReporterKey.objects.filter(pk=reporter.pk).exists()
+
+
+def test_me_patch_stores_a_nik_typed_in_arabic_indic_digits_as_ascii():
+    reporter = citizen()
+    arabic_indic = "".join(chr(0x0660 + int(digit)) for digit in "3171012345678901")
+
+    response = client_for(reporter.user).patch("/api/v1/me/", {"nik": arabic_indic}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["nik"] == "3171012345678901"
+    assert vault.reveal(reporter=reporter, fields=["nik"]) == {"nik": "3171012345678901"}
+
+
+@pytest.mark.parametrize("nik", ["3171-0123-4567-890A", "3171012345678901x"])
+def test_me_patch_refuses_a_nik_with_other_characters_and_changes_nothing(nik):
+    reporter = citizen(nik="3171012345678901")
+    before = ReporterIdentity.objects.values().get(reporter=reporter)
+
+    response = client_for(reporter.user).patch("/api/v1/me/", {"nik": nik}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["nik"]
+    assert ReporterIdentity.objects.values().get(reporter=reporter) == before

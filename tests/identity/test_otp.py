@@ -330,3 +330,181 @@ def test_old_challenges_are_purged(api_client, monkeypatch):
     _later(monkeypatch, timedelta(days=1, seconds=1))
     assert otp_purge() == 1
     assert OtpChallenge.objects.count() == 0
+
+
+def _codes(client: APIClient, count: int) -> list[str]:
+    """Request ``count`` codes for PHONE; skip in the rare case two random codes are equal."""
+    codes = []
+    for _ in range(count):
+        assert _request(client).status_code == 202
+        codes.append(last_code())
+    if len(set(codes)) != count:
+        pytest.skip("two random codes happen to be equal")
+    return codes
+
+
+def test_a_superseded_code_stays_invalid_after_the_newest_was_used(api_client):
+    first, second = _codes(api_client, 2)
+
+    before = _verify(api_client, first)
+    newest = _verify(api_client, second)
+    after = _verify(api_client, first)
+
+    assert (before.status_code, before.json()["error"]["code"]) == (400, "otp_invalid")
+    assert newest.status_code == 200
+    assert (after.status_code, after.json()["error"]["code"]) == (400, "otp_invalid")
+    assert AuthToken.objects.count() == 1
+    # the superseded code counted once as a wrong try on the newest, while that was open
+    assert list(OtpChallenge.objects.order_by("id").values_list("attempts", flat=True)) == [0, 1]
+
+
+def test_a_new_code_after_a_sign_in_works_and_older_ones_stay_invalid(api_client):
+    first, second = _codes(api_client, 2)
+    assert _verify(api_client, second).status_code == 200
+    assert _request(api_client).status_code == 202
+    third = last_code()
+    if third in (first, second):
+        pytest.skip("two random codes happen to be equal")
+
+    signed_in = _verify(api_client, third)
+
+    assert signed_in.status_code == 200
+    assert signed_in.json()["reporter"]["pseudonym"] == Reporter.objects.get().pseudonym
+    assert [_verify(api_client, code).json()["error"]["code"] for code in (first, second)] == [
+        "otp_invalid",
+        "otp_invalid",
+    ]
+    assert AuthToken.objects.count() == 2
+
+
+def test_an_older_code_does_not_count_while_the_newest_is_locked(api_client):
+    first, second = _codes(api_client, 2)
+    wrong = next(f"{n:06d}" for n in range(10) if f"{n:06d}" not in (first, second))
+    for _ in range(5):
+        _verify(api_client, wrong)
+
+    answers = [_verify(api_client, code) for code in (first, second)]
+
+    assert [(a.status_code, a.json()["error"]["code"]) for a in answers] == [
+        (429, "otp_locked"),
+        (429, "otp_locked"),
+    ]
+    assert AuthToken.objects.count() == 0
+
+
+def test_an_older_code_does_not_count_once_the_newest_expired(api_client, monkeypatch):
+    first, _second = _codes(api_client, 2)
+    _later(monkeypatch, timedelta(minutes=5, seconds=1))
+
+    response = _verify(api_client, first)
+
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "otp_expired")
+    assert AuthToken.objects.count() == 0
+
+
+# --- Retry-After on 429 (docs/api.md, error table) ----------------------------------------
+
+
+def _at(monkeypatch: pytest.MonkeyPatch, moment) -> None:
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def test_throttled_says_when_the_oldest_counted_code_leaves_the_window(api_client, monkeypatch):
+    start = timezone.now()
+    for minutes in (0, 10, 20):
+        _at(monkeypatch, start + timedelta(minutes=minutes))
+        assert _request(api_client).status_code == 202
+
+    _at(monkeypatch, start + timedelta(minutes=30))
+    refused = _request(api_client)
+
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "throttled"
+    # the code sent at +0 leaves the one-hour window just after +60 min: 30 min from now
+    assert refused["Retry-After"] == str(30 * 60 + 1)
+    # once it has left, the code sent at +10 is the third newest: it decides the next wait
+    _at(monkeypatch, start + timedelta(minutes=61))
+    assert _request(api_client).status_code == 202
+    _at(monkeypatch, start + timedelta(minutes=62))
+    again = _request(api_client)
+    assert (again.status_code, again["Retry-After"]) == (429, str(8 * 60 + 1))
+    assert OtpChallenge.objects.count() == 4
+
+
+def test_throttled_per_ip_carries_retry_after(api_client, settings, monkeypatch):
+    settings.OTP_SENDS_PER_IP = 2
+    start = timezone.now()
+    _at(monkeypatch, start)
+    assert _request(api_client, "+6281200000001").status_code == 202
+    _at(monkeypatch, start + timedelta(minutes=5))
+    assert _request(api_client, "+6281200000002").status_code == 202
+
+    refused = _request(api_client, "+6281200000003")
+
+    assert (refused.status_code, refused.json()["error"]["code"]) == (429, "throttled")
+    assert refused["Retry-After"] == str(55 * 60 + 1)
+
+
+def test_otp_locked_carries_retry_after_1_when_a_new_code_may_be_requested(api_client):
+    _request(api_client)
+    code = last_code()
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+
+    answers = [_verify(api_client, wrong) for _ in range(5)]
+    right = _verify(api_client, code)
+
+    assert [a.status_code for a in answers] == [400] * 4 + [429]
+    assert "Retry-After" not in answers[0]
+    for locked in (answers[-1], right):
+        assert locked.json()["error"]["code"] == "otp_locked"
+        assert locked["Retry-After"] == "1"
+
+
+def test_otp_locked_waits_for_the_send_limit_when_no_new_code_may_be_sent(api_client, monkeypatch):
+    start = timezone.now()
+    for minutes in (0, 1, 2):
+        _at(monkeypatch, start + timedelta(minutes=minutes))
+        assert _request(api_client).status_code == 202
+    code = last_code()
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    _at(monkeypatch, start + timedelta(minutes=3))
+
+    answers = [_verify(api_client, wrong) for _ in range(5)]
+
+    assert (answers[-1].status_code, answers[-1].json()["error"]["code"]) == (429, "otp_locked")
+    # no new code before the first one leaves the window (57 min): verifying is pointless too
+    assert answers[-1]["Retry-After"] == str(57 * 60 + 1)
+    assert _request(api_client)["Retry-After"] == str(57 * 60 + 1)
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["0812-9999-0502x", "0812 9999 0502 ext 5", "0812-WXYZ-0502", "0812999ABCDE"],
+)
+def test_letters_and_extensions_are_a_400_field_error_and_send_nothing(api_client, phone):
+    response = _request(api_client, phone)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], list(error["fields"])) == ("invalid", ["phone"])
+    assert OtpChallenge.objects.count() == 0
+    assert MemorySmsBackend.outbox == []
+
+
+def test_arabic_indic_digits_sign_in_to_the_same_account(api_client):
+    reporter = citizen()
+    arabic_indic = "".join(chr(0x0660 + int(digit)) for digit in "08123456789")
+
+    body = sign_in(api_client, arabic_indic)
+
+    assert body["reporter"]["pseudonym"] == reporter.pseudonym
+    assert MemorySmsBackend.outbox[-1]["to"] == PHONE
+
+
+@pytest.mark.parametrize("phone", [8120000000.0, 81299990502])
+def test_a_json_number_is_a_400_field_error(api_client, phone):
+    response = _request(api_client, phone)
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["phone"]
+    assert OtpChallenge.objects.count() == 0

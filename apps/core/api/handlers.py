@@ -1,6 +1,7 @@
 """The one JSON error shape for every API error (docs/conventions.md C12)."""
 
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -29,6 +30,19 @@ _DRF_CODES: dict[type[exceptions.APIException], ErrorCode] = {
     exceptions.UnsupportedMediaType: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
     exceptions.Throttled: ErrorCode.THROTTLED,
 }
+
+
+# A 429 whose cause does not say when the limit lifts: clients wait this long.
+DEFAULT_RETRY_AFTER_SECONDS = 60
+
+
+def retry_after_header(wait: object) -> str:
+    """``Retry-After`` for a 429: ``wait`` seconds rounded up, at least 1; the default when
+    ``wait`` is unknown. Application errors that know their limit window carry it as
+    ``retry_after`` (``apps.identity.errors.RetryLater``), DRF's ``Throttled`` as ``wait``."""
+    if isinstance(wait, int | float) and not isinstance(wait, bool) and math.isfinite(wait):
+        return str(max(1, math.ceil(wait)))
+    return str(DEFAULT_RETRY_AFTER_SECONDS)
 
 
 def error_body(code: str, message: object, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -60,7 +74,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         set_rollback()
         body = error_body(exc.code, exc.message, exc.fields)
         body["error"].update(exc.extra)
-        return Response(body, status=exc.status)
+        headers = None
+        if exc.status == status.HTTP_429_TOO_MANY_REQUESTS:
+            headers = {"Retry-After": retry_after_header(getattr(exc, "retry_after", None))}
+        return Response(body, status=exc.status, headers=headers)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):
@@ -102,4 +119,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = getattr(exc, "detail", "")
         message = str(detail) if not isinstance(detail, dict | list) else str(code)
     response.data = error_body(code, message)
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
+        response["Retry-After"] = retry_after_header(getattr(exc, "wait", None))
     return response

@@ -6,6 +6,7 @@ Input serializers validate and normalise; they never save.
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.identity import normalise
@@ -13,9 +14,15 @@ from apps.identity.models import InboxMessage, RevealRequest
 
 
 class _NormalisedField(serializers.CharField):
+    """Text normalised by ``normaliser``. Only a JSON string is text here: a number (``8.12e9``)
+    would reach the normaliser as its decimal spelling, so it is refused instead."""
+
     normaliser: Any = None
+    default_error_messages = {"not_text": _("Give the value as text.")}
 
     def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_text")
         text = super().to_internal_value(data)
         if text == "" and self.allow_blank:
             return text

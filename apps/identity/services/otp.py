@@ -10,9 +10,11 @@ import hmac
 import logging
 import secrets
 import zlib
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
@@ -61,6 +63,36 @@ def _send_sms(*, phone: str, code: str) -> None:
         raise SmsUnavailable() from None
 
 
+def _sent_to(phone_digests: dict[int, str]) -> QuerySet[OtpChallenge]:
+    return OtpChallenge.objects.filter(phone_digest__in=phone_digests.values())
+
+
+def _sent_from(ip_digests: dict[int, str]) -> QuerySet[OtpChallenge]:
+    return OtpChallenge.objects.filter(ip_digest__in=ip_digests.values())
+
+
+def _send_wait(*, sent: QuerySet[OtpChallenge], limit: int, now: datetime) -> int | None:
+    """Seconds until ``sent`` (the codes of one phone or one client IP) allows one more code,
+    or None if it allows one now.
+
+    The limit counts codes sent within ``OTP_SEND_WINDOW``: a new one is allowed once the
+    ``limit``-th newest of them has left the window.
+    """
+    window = settings.OTP_SEND_WINDOW
+    if limit <= 0:  # sending is switched off
+        return max(1, int(window.total_seconds()))
+    blocking = (
+        sent.filter(created_at__gte=now - window)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)[limit - 1 : limit]
+    )
+    oldest_counted = next(iter(blocking), None)
+    if oldest_counted is None:
+        return None
+    # The window includes its start (created_at >= now - window): one second past it.
+    return max(1, int((oldest_counted + window - now).total_seconds()) + 1)
+
+
 def otp_request(*, phone: str, client_ip: str) -> None:
     """Send a sign-in code to ``phone`` (E.164, already normalised).
 
@@ -75,20 +107,17 @@ def otp_request(*, phone: str, client_ip: str) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(8)
     now = timezone.now()
-    since = now - settings.OTP_SEND_WINDOW
     # durable: this is the outermost transaction, so leaving the block means committed and
     # the SMS below goes out after commit (conventions C7) without needing on_commit.
     with transaction.atomic(durable=True):
         _lock(PHONE_PURPOSE, phone)
         _lock(IP_PURPOSE, client_ip)
-        recent = OtpChallenge.objects.filter(created_at__gte=since)
-        if recent.filter(ip_digest__in=ip_digests.values()).count() >= settings.OTP_SENDS_PER_IP:
-            raise OtpThrottled()
-        if (
-            recent.filter(phone_digest__in=phone_digests.values()).count()
-            >= settings.OTP_SENDS_PER_PHONE
-        ):
-            raise OtpThrottled()
+        waits = [
+            _send_wait(sent=_sent_from(ip_digests), limit=settings.OTP_SENDS_PER_IP, now=now),
+            _send_wait(sent=_sent_to(phone_digests), limit=settings.OTP_SENDS_PER_PHONE, now=now),
+        ]
+        if any(wait is not None for wait in waits):
+            raise OtpThrottled(retry_after=max(wait for wait in waits if wait is not None))
         OtpChallenge.objects.create(
             phone_digest=phone_digests[version],
             ip_digest=ip_digests[version],
@@ -101,23 +130,23 @@ def otp_request(*, phone: str, client_ip: str) -> None:
 
 
 def _challenge_check(*, phone: str, code: str) -> None:
-    """Consume the newest open challenge for ``phone`` if ``code`` matches; else refuse.
+    """Consume the newest challenge for ``phone`` if ``code`` matches; else refuse.
 
+    Only the newest challenge of the number counts, consumed or not: once it is used,
+    locked or expired, older codes never sign in (a superseded code stays superseded).
+    The row is locked (``FOR UPDATE``), so two verifications of one code cannot both succeed.
     A wrong code is counted in its own committed transaction before the refusal is raised.
     """
     phone_digests = keys.keyed_digests(purpose=PHONE_PURPOSE, value=phone)
     now = timezone.now()
     with transaction.atomic(durable=True):  # the attempt count must commit before we refuse
         challenge = (
-            OtpChallenge.objects.select_for_update()
-            .filter(phone_digest__in=phone_digests.values(), consumed_at__isnull=True)
-            .order_by("-created_at", "-id")
-            .first()
+            _sent_to(phone_digests).select_for_update().order_by("-created_at", "-id").first()
         )
-        if challenge is None:
+        if challenge is None or challenge.consumed_at is not None:
             raise OtpInvalid()
         if challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
-            raise OtpLocked()
+            raise _locked(phone_digests=phone_digests, now=now)
         if challenge.expires_at <= now:
             raise OtpExpired()
         salt, _sep, stored = challenge.code_hash.partition("$")
@@ -133,7 +162,13 @@ def _challenge_check(*, phone: str, code: str) -> None:
             challenge.save(update_fields=["attempts"])
             locked = challenge.attempts >= settings.OTP_MAX_ATTEMPTS
     if not ok:
-        raise OtpLocked() if locked else OtpInvalid()
+        raise _locked(phone_digests=phone_digests, now=now) if locked else OtpInvalid()
+
+
+def _locked(*, phone_digests: dict[int, str], now: datetime) -> OtpLocked:
+    """The lock ends with a new code: retry once the per-phone send limit allows one."""
+    wait = _send_wait(sent=_sent_to(phone_digests), limit=settings.OTP_SENDS_PER_PHONE, now=now)
+    return OtpLocked(retry_after=wait or 1)
 
 
 @transaction.atomic

@@ -220,7 +220,8 @@ def identity_reveal(
     """Decrypt ``fields`` for ``actor`` if a live four-eyes grant for this ticket allows it.
 
     The ``revealed`` event and the decryption share one transaction: if the event cannot be
-    written, nothing is decrypted and nothing is returned.
+    written, nothing is decrypted and nothing is returned. The event carries the reason of
+    the request the reveal was granted under (the citizen's export shows it).
     """
     attempt = _officer_attempt(reporter, actor, agency, ticket_ref, fields, step="reveal")
     grant, denial = _usable_grant(attempt)
@@ -228,6 +229,8 @@ def identity_reveal(
         raise attempt.deny(step="reveal", denial=denial)
     with transaction.atomic():
         replace(attempt, request=grant).log(
-            kind=IdentityAccessEvent.Kind.REVEALED, detail={"granted_by": grant.granted_by_id}
+            kind=IdentityAccessEvent.Kind.REVEALED,
+            reason=grant.reason,
+            detail={"granted_by": grant.granted_by_id},
         )
         return vault.reveal(reporter=reporter, fields=attempt.fields)
