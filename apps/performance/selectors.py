@@ -29,11 +29,12 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncWeek
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.accounts.roles import OrgRole
 from apps.accounts.selectors import user_has_org_role
-from apps.core.errors import Forbidden
+from apps.core.errors import ApplicationError, Forbidden
 from apps.performance.formula import Counts
 from apps.performance.models import PerformanceMonth, ScoreEvent, ScoreSnapshot
 from apps.reports.models import Report
@@ -48,8 +49,28 @@ def month_of(*, at: datetime) -> date:
     return date(local.year, local.month, 1)
 
 
+# The months the ledger, the scores and the API speak of: from January 2000 to the last month
+# whose end (the first instant of the next month) a ``datetime`` can hold, November 9999.
+PERIOD_FIRST = date(2000, 1, 1)
+PERIOD_LAST = date(9999, 11, 1)
+PERIOD_RANGE_MESSAGE = _("Give a month from %(first)s to %(last)s.")
+
+
+def period_range_message() -> str:
+    return str(PERIOD_RANGE_MESSAGE) % {
+        "first": f"{PERIOD_FIRST:%Y-%m}",
+        "last": f"{PERIOD_LAST:%Y-%m}",
+    }
+
+
 def month_bounds(*, period: date) -> tuple[datetime, datetime]:
-    """[start, end) of a calendar month in Jakarta time, as aware datetimes."""
+    """[start, end) of a calendar month in Jakarta time, as aware datetimes.
+
+    A month outside ``PERIOD_FIRST``..``PERIOD_LAST`` is a 400 naming ``period`` (the end of
+    December 9999 cannot be represented).
+    """
+    if not PERIOD_FIRST <= period.replace(day=1) <= PERIOD_LAST:
+        raise ApplicationError(fields={"period": [period_range_message()]})
     start = datetime(period.year, period.month, 1, tzinfo=JAKARTA)
     nxt = date(period.year + period.month // 12, period.month % 12 + 1, 1)
     return start, datetime(nxt.year, nxt.month, 1, tzinfo=JAKARTA)

@@ -18,22 +18,28 @@ Anything outside the scope is a ``NotFound`` (404), the same as a missing id, an
 and the detail use the same filter so they always agree.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.gis.measure import D
 from django.db.models import (
+    Case,
     DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
+    OrderBy,
     OuterRef,
     Q,
     QuerySet,
     Value,
+    When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
@@ -120,10 +126,33 @@ def _scope_filter(scope: StaffScope) -> Q:
     return condition
 
 
+def queue_ordering() -> list[OrderBy]:
+    """The order of the staff queue, as ``order_by`` expressions (the admin may reuse it).
+
+    Open tickets (``Report.OPEN_STATUSES``: the SLA clock runs or is paused) come first, least
+    SLA time left first (``sla_due_at``); then the closed ones (``selesai``, ``dikonfirmasi``,
+    ``ditolak``), most recently closed first (``closed_at``, or ``completed_at`` for
+    ``selesai``). The primary key breaks ties, so pages never overlap.
+    """
+    is_open = Q(status__in=sorted(Report.OPEN_STATUSES))
+    return [
+        Case(When(is_open, then=Value(0)), default=Value(1), output_field=IntegerField()).asc(),
+        Case(When(is_open, then=F("sla_due_at")), output_field=DateTimeField()).asc(
+            nulls_last=True
+        ),
+        Case(
+            When(~is_open, then=Coalesce("closed_at", "completed_at", "updated_at")),
+            output_field=DateTimeField(),
+        ).desc(nulls_last=True),
+        F("pk").asc(),
+    ]
+
+
 def report_list_for_user(
     *, user: User, scope: StaffScope | None = None, now: datetime | None = None
 ) -> QuerySet[Report]:
-    """The tickets ``user`` may read, most urgent first (least SLA time left).
+    """The tickets ``user`` may read in queue order (``queue_ordering``): open tickets with
+    the least SLA time left first, then closed ones, most recently closed first.
 
     Annotated with ``sla_left`` (due time minus now; negative when late) and ``age``, both
     computed by the database, so a page costs one query whatever its length.
@@ -146,7 +175,7 @@ def report_list_for_user(
             sla_left=ExpressionWrapper(F("sla_due_at") - moment, output_field=DurationField()),
             age=ExpressionWrapper(moment - F("created_at"), output_field=DurationField()),
         )
-        .order_by("sla_due_at", "pk")
+        .order_by(*queue_ordering())
     )
 
 
@@ -179,6 +208,56 @@ def report_timeline_for_staff(*, report: Report, scope: StaffScope) -> QuerySet[
     if scope.is_monitor_only:
         queryset = queryset.filter(visibility=ReportEvent.Visibility.PUBLIC)
     return queryset.select_related("agency", "actor").order_by("created_at", "pk")
+
+
+# Keys of stored event data that hold primary keys. The services and the SLA attribution read
+# them as stored; the staff API names the unit by its code and the officer by username.
+_EVENT_AGENCY_KEYS = {"from_agency_id": "from_agency", "to_agency_id": "to_agency"}
+_EVENT_USER_KEYS = {"previous_assignee_id": "previous_assignee"}
+
+
+def event_data_for_staff(*, events: Sequence[ReportEvent]) -> dict[int, dict[str, Any]]:
+    """Each event's ``data`` as the staff API shows it, by event primary key: no integer keys.
+
+    A unit stored by id appears as its code (``to_agency``), an officer as their username
+    (``previous_assignee``; ``null`` when there was none); any other ``…_id`` key (the id
+    of a message or of a koordinasi request event) is an internal reference and is left
+    out. At most one query for units and one for users, and none when no event needs them.
+    """
+    agency_ids: set[int] = set()
+    user_ids: set[int] = set()
+    for event in events:
+        data = event.data if isinstance(event.data, dict) else {}
+        agency_ids.update(
+            value
+            for key, name in _EVENT_AGENCY_KEYS.items()
+            if name not in data and isinstance(value := data.get(key), int)
+        )
+        user_ids.update(
+            value for key in _EVENT_USER_KEYS if isinstance(value := data.get(key), int)
+        )
+    agencies = (
+        dict(Agency.objects.filter(pk__in=sorted(agency_ids)).values_list("pk", "code"))
+        if agency_ids
+        else {}
+    )
+    users = (
+        dict(User.objects.filter(pk__in=sorted(user_ids)).values_list("pk", "username"))
+        if user_ids
+        else {}
+    )
+    shown: dict[int, dict[str, Any]] = {}
+    for event in events:
+        data = event.data if isinstance(event.data, dict) else {}
+        out = {key: value for key, value in data.items() if not key.endswith("_id")}
+        for key, name in _EVENT_AGENCY_KEYS.items():
+            if key in data and name not in out:
+                out[name] = agencies.get(data[key])
+        for key, name in _EVENT_USER_KEYS.items():
+            if key in data:
+                out[name] = users.get(data[key])
+        shown[event.pk] = out
+    return shown
 
 
 def report_photos_for_staff(*, report: Report) -> QuerySet[ReportPhoto]:

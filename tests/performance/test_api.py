@@ -258,3 +258,86 @@ def test_appeal_api_refuses_an_open_month_then_accepts_after_close() -> None:
     assert (decided.status_code, decided.json()["status"]) == (200, "rejected")
     assert ScoreEvent.objects.filter(source="appeal").count() == 0
     assert PerformanceMonth.objects.count() == 1
+
+
+RANGE = "Give a month from 2000-01 to 9999-11."
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("9999-12", RANGE),  # its end (1 January 10000) cannot be represented
+        ("1999-12", RANGE),
+        ("0000-01", "Give a month as YYYY-MM."),
+        ("2026-13", "Give a month as YYYY-MM."),
+    ],
+)
+def test_periods_outside_the_range_are_400_on_every_period_endpoint(
+    period: str, message: str
+) -> None:
+    build_world()
+    client = _client(manager())
+    answers = [
+        client.post(
+            "/api/v1/performance/months/close/",
+            {"period": period},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        ),
+        client.get(
+            "/api/v1/performance/scores/",
+            {"period": period, "subject": "unit"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        ),
+        client.get(
+            "/api/v1/performance/my-breaches/", {"period": period}, HTTP_ACCEPT_LANGUAGE="en"
+        ),
+    ]
+    for response in answers:
+        assert response.status_code == 400
+        assert response.json()["error"] == {
+            "code": "invalid",
+            "message": "Invalid input.",
+            "fields": {"period": [message]},
+        }
+    assert PerformanceMonth.objects.count() == 0
+
+
+def test_the_last_and_first_months_of_the_range_are_read() -> None:
+    client = _client(manager())
+    for period in ("9999-11", "2000-01"):
+        assert client.get("/api/v1/performance/scores/", {"period": period}).json() == []
+    future = client.post(
+        "/api/v1/performance/months/close/",
+        {"period": "9999-11"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert (future.status_code, future.json()["error"]["fields"]) == (
+        400,
+        {"period": ["This month has not ended yet."]},
+    )
+    assert PerformanceMonth.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31")]
+)
+def test_report_dates_at_the_ends_of_the_calendar_answer_an_empty_report(
+    start: str, end: str
+) -> None:
+    build_world()
+    client = _client(manager())
+    dates = {"start": start, "end": end}
+    assert client.get("/api/v1/performance/report/", {**dates, "group": "unit"}).json() == []
+    drill = client.get(
+        "/api/v1/performance/report/tickets/", {**dates, "group": "unit", "metric": "tickets"}
+    )
+    assert drill.json() == {"metric": "tickets", "count": 0, "reports": []}
+    export = client.get(
+        "/api/v1/performance/report/export/", {**dates, "group": "unit", "file_format": "csv"}
+    )
+    assert export.status_code == 200
+    for chart in ("compliance_by_week", "breaches_by_unit"):
+        svg = client.get("/api/v1/performance/charts/", {**dates, "chart": chart})
+        assert (svg.status_code, svg.content[:4]) == (200, b"<svg")

@@ -125,3 +125,13 @@ def test_only_the_charged_officer_may_appeal() -> None:
     with pytest.raises(NotFound):
         services.appeal_submit(score_event=entry, officer=manager(), reason="bukan saya")
     assert Appeal.objects.count() == 0
+
+
+def test_month_close_of_a_month_whose_end_cannot_be_represented_is_a_400() -> None:
+    with pytest.raises(ApplicationError) as caught:
+        services.performance_month_close(period=date(9999, 12, 1), actor=manager())
+    assert (caught.value.status, caught.value.fields) == (
+        400,
+        {"period": ["Give a month from 2000-01 to 9999-11."]},
+    )
+    assert PerformanceMonth.objects.count() == 0

@@ -1,22 +1,30 @@
 """The staff API: sign-in, the scoped queue and detail, and the actions over HTTP."""
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from apps.accounts.roles import OrgRole
 from apps.accounts.services import user_grant_org_role
+from apps.reports import selectors_staff
 from apps.reports.models import Report, ReportEvent
 from tests.conftest import MONAS, TEBET_ECO_PARK
 from tests.factories import StaffFactory, UserFactory
 from tests.reports.conftest import client_for
+from tests.reports.factories import image_bytes, upload
 from tests.reports.triage_helpers import (
     BINA_MARGA_JAKPUS,
     GAMBIR,
     SDA,
+    SDA_JAKPUS,
     SDA_JAKSEL,
     after_photo,
+    agency,
     near,
     officer,
     ticket,
@@ -207,3 +215,180 @@ def test_actions_outside_scope_are_404_and_bad_targets_400():
     assert response.status_code == 400
     assert ReportEvent.objects.count() == events
     assert reverse("staff-ticket-list") == LIST
+
+
+def test_queue_puts_open_tickets_first_by_deadline_then_closed_ones_most_recently_closed_first():
+    now = timezone.now()
+    late, soon, paused = ticket(), ticket(), ticket()
+    confirmed_long_ago, rejected_today, done_yesterday = ticket(), ticket(), ticket()
+    status = Report.Status
+    for report, values in (
+        (late, {"sla_due_at": now - timedelta(days=3)}),
+        (soon, {"sla_due_at": now + timedelta(hours=2)}),
+        (paused, {"status": status.MENUNGGU_INFO_PELAPOR, "sla_due_at": now + timedelta(days=5)}),
+        (
+            confirmed_long_ago,
+            {
+                "status": status.DIKONFIRMASI,
+                "sla_due_at": now - timedelta(days=30),
+                "completed_at": now - timedelta(days=12),
+                "closed_at": now - timedelta(days=9),
+            },
+        ),
+        (
+            rejected_today,
+            {"status": status.DITOLAK, "sla_due_at": now - timedelta(days=20), "closed_at": now},
+        ),
+        (
+            done_yesterday,
+            {
+                "status": status.SELESAI,
+                "sla_due_at": now - timedelta(days=40),
+                "completed_at": now - timedelta(days=1),
+            },
+        ),
+    ):
+        Report.objects.filter(pk=report.pk).update(**values)
+    expected = [
+        late.public_id,
+        soon.public_id,
+        paused.public_id,
+        rejected_today.public_id,
+        done_yesterday.public_id,
+        confirmed_long_ago.public_id,
+    ]
+    user = officer()
+    client = client_for(user)
+
+    rows = client.get(LIST).json()["results"]
+    assert [r["id"] for r in rows] == expected
+    assert [r["status"] for r in rows] == [
+        "menunggu",
+        "menunggu",
+        "menunggu_info_pelapor",
+        "ditolak",
+        "selesai",
+        "dikonfirmasi",
+    ]
+    # page by page, the same order without gaps or repeats
+    paged = [
+        row["id"]
+        for page in (1, 2, 3)
+        for row in client.get(LIST, {"page_size": 2, "page": page}).json()["results"]
+    ]
+    assert paged == expected
+    # the selector and the bare rule (for the admin) give the same order
+    scoped = selectors_staff.report_list_for_user(user=user)
+    assert list(scoped.values_list("public_id", flat=True)) == expected
+    bare = Report.objects.filter(public_id__in=expected).order_by(*selectors_staff.queue_ordering())
+    assert list(bare.values_list("public_id", flat=True)) == expected
+
+
+def _integer_keys(value: Any, path: str = "$") -> list[str]:
+    """Every key ending in ``_id``, and every ``id``/``pk`` holding an integer, in ``value``."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}"
+            if key.endswith("_id") or (key in ("id", "pk") and isinstance(item, int)):
+                found.append(here)
+            found += _integer_keys(item, here)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _integer_keys(item, f"{path}[{index}]")
+    return found
+
+
+def test_no_integer_key_reaches_a_staff_response_after_every_kind_of_action():
+    report, duplicate = ticket(), ticket()
+    supervisor, sda_officer = officer(role="supervisor"), officer()
+    bina_marga = officer(BINA_MARGA_JAKPUS)
+    boss = StaffFactory()
+    user_grant_org_role(user=boss, role=OrgRole.MANAGER)
+    as_supervisor, as_officer = client_for(supervisor), client_for(sda_officer)
+    as_bina_marga, as_boss = client_for(bina_marga), client_for(boss)
+
+    def act(client: APIClient, target: Report, action: str, body: dict[str, str]) -> Any:
+        response = client.post(f"{_detail(target)}{action}/", body, format="json")
+        assert response.status_code == 200, (action, response.json())
+        return response.json()
+
+    answers = [
+        act(as_supervisor, report, "take", {}),
+        act(as_supervisor, report, "assign", {"assignee": sda_officer.username}),
+        act(as_officer, report, "start", {"note": "Menuju lokasi"}),
+        act(as_officer, report, "request-info", {"question": "Di RT berapa?"}),
+        act(as_officer, report, "resume", {"note": "Sudah dijawab"}),
+        act(as_officer, report, "koordinasi", {"to_agency": BINA_MARGA_JAKPUS, "reason": "Jalan"}),
+        act(as_bina_marga, report, "koordinasi-decline", {"reason": "Bukan jalan kami"}),
+        act(as_officer, duplicate, "merge", {"parent_id": report.public_id, "note": "Sama"}),
+        act(as_officer, report, "disposisi", {"to_agency": SDA_JAKSEL, "note": "Wilayah selatan"}),
+    ]
+    details = [as_boss.get(_detail(t)).json() for t in (report, duplicate)]
+    lists = [
+        client.get(LIST, {"page_size": 100}).json()
+        for client in (as_boss, as_officer, as_supervisor, as_bina_marga)
+    ]
+
+    for body in (*answers, *details, *lists):
+        assert _integer_keys(body) == []
+    timeline = details[0]["timeline"]
+    assigned = [e["data"] for e in timeline if e["kind"] == "assigned"]
+    assert assigned == [
+        {"assignee": supervisor.username, "previous_assignee": None},
+        {"assignee": sda_officer.username, "previous_assignee": supervisor.username},
+    ]
+    transfers = [
+        (e["data"]["mode"], e["data"]["from_agency"], e["data"]["to_agency"])
+        for e in timeline
+        if e["kind"] == "transferred" and "from_agency" in e["data"]
+    ]
+    assert transfers == [
+        ("koordinasi", SDA_JAKPUS, BINA_MARGA_JAKPUS),
+        ("koordinasi_declined", BINA_MARGA_JAKPUS, SDA_JAKPUS),
+        ("disposisi", SDA_JAKPUS, SDA_JAKSEL),
+    ]
+    # what is stored keeps the ids the services and the SLA attribution read
+    stored = ReportEvent.objects.filter(report=report, data__mode="disposisi").get().data
+    assert (stored["from_agency_id"], stored["to_agency_id"]) == (
+        report.agency_id,
+        Report.objects.get(pk=report.pk).agency_id,
+    )
+
+
+def test_an_event_stored_with_unit_ids_only_is_shown_with_their_codes():
+    """Events written by the demo-data generator name units by id alone."""
+    report = ticket()
+    sda_jakpus, bina_marga = agency(SDA_JAKPUS), agency(BINA_MARGA_JAKPUS)
+    ReportEvent.objects.create(
+        report=report,
+        kind=ReportEvent.Kind.TRANSFERRED,
+        agency=sda_jakpus,
+        visibility=ReportEvent.Visibility.INTERNAL,
+        data={"mode": "koordinasi", "from_agency_id": sda_jakpus.pk, "to_agency_id": bina_marga.pk},
+    )
+    detail = client_for(officer()).get(_detail(report)).json()
+    assert detail["timeline"][-1]["data"] == {
+        "mode": "koordinasi",
+        "from_agency": SDA_JAKPUS,
+        "to_agency": BINA_MARGA_JAKPUS,
+    }
+
+
+def test_photo_links_are_the_report_api_and_work_with_the_officers_token():
+    report = ticket(photos=[upload(image_bytes())])
+    in_scope = client_for(officer())
+    photos = in_scope.get(_detail(report)).json()["photos"]
+    base = f"http://testserver/api/v1/reports/{report.public_id}/photos/1"
+    assert [(p["n"], p["url"], p["thumbnail_url"]) for p in photos] == [
+        (1, base, f"{base}/thumbnail")
+    ]
+    photo = in_scope.get(photos[0]["url"])
+    thumbnail = in_scope.get(photos[0]["thumbnail_url"])
+    assert (photo.status_code, photo["Content-Type"]) == (200, "image/jpeg")
+    assert (thumbnail.status_code, thumbnail["Content-Type"]) == (200, "image/jpeg")
+    outsider = client_for(officer(SDA_JAKSEL))
+    for url in (photos[0]["url"], photos[0]["thumbnail_url"]):
+        refused = outsider.get(url)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (404, "not_found")
+        assert APIClient().get(url).status_code == 404

@@ -1,6 +1,7 @@
 """Area freezes: validation, audit, recomputation and the sweep not breaching frozen tickets."""
 
-from datetime import datetime, timedelta
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,8 @@ def square(lon: float, lat: float, half: float = 0.005) -> dict[str, Any]:
 
 AROUND_MONAS = square(MONAS.x, MONAS.y)
 BANDUNG = square(107.6098, -6.9147)
+RING = AROUND_MONAS["coordinates"][0]
+WITH_HEIGHT = {"type": "Polygon", "coordinates": [[[*p, 1] for p in RING]]}
 
 
 def _freeze(boss: User, *, now: datetime, **kwargs: Any) -> AreaFreeze:
@@ -136,6 +139,32 @@ BAD = [
     ({"starts_at": T0 - timedelta(days=3)}, "starts_at", "24 hours"),
     ({"ends_at": T0 + timedelta(days=40)}, "ends_at", "31 days"),
     ({"reason": "   "}, "reason", "blank"),
+    ({"geojson": WITH_HEIGHT}, "area", "[lon, lat]: a height"),
+    (
+        {"geojson": {"type": "Polygon", "coordinates": [[[*p, 1, 2] for p in RING]]}},
+        "area",
+        "[lon, lat]: a height",
+    ),
+    (
+        {"geojson": {"type": "Polygon", "coordinates": [[[*RING[0], 5], *RING[1:]]]}},
+        "area",
+        "[lon, lat]: a height",
+    ),
+    (
+        {"geojson": {"type": "MultiPolygon", "coordinates": [WITH_HEIGHT["coordinates"]]}},
+        "area",
+        "[lon, lat]: a height",
+    ),
+    (
+        {"geojson": {"type": "Polygon", "coordinates": [[[lat, lon] for lon, lat in RING]]}},
+        "area",
+        "longitude and a latitude in degrees",
+    ),
+    (
+        {"geojson": json.dumps(AROUND_MONAS).replace(str(RING[1][0]), "NaN", 1)},
+        "area",
+        "longitude and a latitude in degrees",
+    ),
 ]
 
 
@@ -214,9 +243,63 @@ def test_api_creates_a_freeze_and_refuses_bad_input_and_non_managers() -> None:
     assert AreaFreeze.objects.count() == 1
 
 
-def test_admin_form_for_managers_creates_a_freeze_and_officers_are_refused() -> None:
-    import json
+def test_api_refuses_a_third_coordinate_with_a_400_and_stores_nothing() -> None:
+    make_report(created_at=timezone.now())
+    now = timezone.now()
+    body = {
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(days=1)).isoformat(),
+        "reason": "Banjir",
+    }
+    client = _api(manager())
+    for area in (
+        WITH_HEIGHT,
+        {"type": "MultiPolygon", "coordinates": [WITH_HEIGHT["coordinates"]]},
+        json.dumps(WITH_HEIGHT),
+    ):
+        response = client.post("/api/v1/sla/area-freezes/", {**body, "area": area}, format="json")
+        assert response.status_code == 400, response.content
+        error = response.json()["error"]
+        assert (error["code"], list(error["fields"])) == ("area_freeze_invalid", ["area"])
+        assert error["fields"]["area"] == [
+            "Each position must be [lon, lat]: a height or any third value is not accepted."
+        ]
+    assert AreaFreeze.objects.count() == 0
+    assert SlaClock.objects.filter(events_seen_id=-1).count() == 0
 
+
+def test_api_refuses_times_without_a_zone_and_takes_any_explicit_zone() -> None:
+    now = timezone.now().astimezone(JKT).replace(microsecond=0)
+    naive = {
+        "area": AROUND_MONAS,
+        "starts_at": now.replace(tzinfo=None).isoformat(),
+        "ends_at": (now + timedelta(days=1)).replace(tzinfo=None).isoformat(),
+        "reason": "Banjir",
+    }
+    client = _api(manager())
+    response = client.post("/api/v1/sla/area-freezes/", naive, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["fields"]) == (
+        "invalid",
+        {
+            "starts_at": ["Give a time zone, e.g. Z or +07:00."],
+            "ends_at": ["Give a time zone, e.g. Z or +07:00."],
+        },
+    )
+    assert AreaFreeze.objects.count() == 0
+    zoned = {
+        **naive,
+        "starts_at": now.isoformat(),  # +07:00
+        "ends_at": (now + timedelta(days=1)).astimezone(UTC).isoformat(),  # +00:00
+    }
+    response = client.post("/api/v1/sla/area-freezes/", zoned, format="json")
+    assert response.status_code == 201, response.content
+    freeze = AreaFreeze.objects.get()
+    assert (freeze.starts_at, freeze.ends_at) == (now, now + timedelta(days=1))
+
+
+def test_admin_form_for_managers_creates_a_freeze_and_officers_are_refused() -> None:
     now = timezone.now().astimezone(JKT)
     form = {
         "area_geojson": json.dumps(AROUND_MONAS),

@@ -9,21 +9,31 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.performance.formula import Counts
-from apps.performance.selectors import GROUPINGS, JAKARTA, METRICS
+from apps.performance.selectors import (
+    GROUPINGS,
+    JAKARTA,
+    METRICS,
+    PERIOD_FIRST,
+    PERIOD_LAST,
+    period_range_message,
+)
 from apps.reports.models import PUBLIC_ID_REGEX
 
 MAX_REPORT_DAYS = 366
 
 
 class PeriodField(serializers.CharField):
-    """A month as ``YYYY-MM``, returned as the first day of that month."""
+    """A month as ``YYYY-MM`` from 2000-01 to 9999-11, returned as its first day."""
 
     def to_internal_value(self, data: Any) -> date:  # type: ignore[override]  # a date, by design
         value = super().to_internal_value(data)
         match = re.fullmatch(r"(\d{4})-(\d{2})", value)
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
             raise serializers.ValidationError(_("Give a month as YYYY-MM."))
-        return date(int(match.group(1)), int(match.group(2)), 1)
+        period = date(int(match.group(1)), int(match.group(2)), 1)
+        if not PERIOD_FIRST <= period <= PERIOD_LAST:
+            raise serializers.ValidationError(period_range_message())
+        return period
 
 
 class PerformanceScoreListInputSerializer(serializers.Serializer):

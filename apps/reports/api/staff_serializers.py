@@ -1,13 +1,16 @@
 """Input validation and output shapes of the staff (officer) API (docs/triage.md).
 
 No reporter data at all: no pseudonym, no identity, no contact. Tickets are named by their
-public id; units by their code; officers by their username.
+public id, photos by their number within the ticket, units by their code, officers by their
+username: integer keys never appear.
 """
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,8 +26,43 @@ def _seconds(value: timedelta | None) -> int | None:
 
 # ---- input ---------------------------------------------------------------------------------
 
+NOT_UTF8_TEXT = _("Not valid UTF-8 text.")
 
-class StaffTokenInputSerializer(serializers.Serializer):
+
+def replacement_character_errors(
+    values: Mapping[str, Any], fields: Mapping[str, serializers.Field]
+) -> dict[str, list[str]]:
+    """The fields of a form-encoded input whose text holds U+FFFD, each with the message.
+
+    Django decodes form, multipart and query-string values with ``errors="replace"``, so
+    bytes that are not UTF-8 (a lone surrogate's only byte form among them) arrive as
+    U+FFFD. In such a value U+FFFD means the client sent bytes that are not text: the value
+    is refused rather than stored altered. (A JSON body is decoded strictly, and DRF's text
+    fields refuse the lone surrogates its escapes can spell, so U+FFFD there is a real
+    character.) ``values`` are a serializer's validated values, ``fields`` its fields.
+    """
+    errors: dict[str, list[str]] = {}
+    for name, field in fields.items():
+        value = values.get(field.source_attrs[0] if field.source_attrs else name)
+        if isinstance(value, str) and "\ufffd" in value:
+            errors[name] = [str(NOT_UTF8_TEXT)]
+    return errors
+
+
+class StaffTextInputSerializer(serializers.Serializer):
+    """Base of every staff API input: with ``context["form_encoded"]`` (a form or multipart
+    body, or query parameters) a text value holding U+FFFD is a 400 naming the field."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        values: dict[str, Any] = super().to_internal_value(data)
+        if self.context.get("form_encoded"):
+            errors = replacement_character_errors(values, self.fields)
+            if errors:
+                raise serializers.ValidationError(errors)
+        return values
+
+
+class StaffTokenInputSerializer(StaffTextInputSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=200, trim_whitespace=False)
 
@@ -34,7 +72,7 @@ class StaffTokenOutputSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField(allow_null=True)
 
 
-class StaffTicketListInputSerializer(serializers.Serializer):
+class StaffTicketListInputSerializer(StaffTextInputSerializer):
     status = serializers.MultipleChoiceField(choices=Report.Status.choices, required=False)
     category = serializers.SlugField(max_length=40, required=False)
     area = serializers.RegexField(
@@ -52,54 +90,54 @@ class StaffTicketListInputSerializer(serializers.Serializer):
     mine = serializers.BooleanField(required=False, default=False)
 
 
-class StaffNoteInputSerializer(serializers.Serializer):
+class StaffNoteInputSerializer(StaffTextInputSerializer):
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class StaffRequiredNoteInputSerializer(serializers.Serializer):
+class StaffRequiredNoteInputSerializer(StaffTextInputSerializer):
     note = serializers.CharField(max_length=2000)
 
 
-class StaffAssignInputSerializer(serializers.Serializer):
+class StaffAssignInputSerializer(StaffTextInputSerializer):
     assignee = serializers.CharField(max_length=150, help_text="The officer's username.")
 
 
-class StaffTransferInputSerializer(serializers.Serializer):
+class StaffTransferInputSerializer(StaffTextInputSerializer):
     to_agency = serializers.CharField(max_length=40, help_text="The receiving unit's code.")
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class StaffKoordinasiInputSerializer(serializers.Serializer):
+class StaffKoordinasiInputSerializer(StaffTextInputSerializer):
     to_agency = serializers.CharField(max_length=40, help_text="The receiving unit's code.")
     reason = serializers.CharField(max_length=2000)
 
 
-class StaffReasonInputSerializer(serializers.Serializer):
+class StaffReasonInputSerializer(StaffTextInputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class StaffReturnInputSerializer(serializers.Serializer):
+class StaffReturnInputSerializer(StaffTextInputSerializer):
     reason_code = serializers.ChoiceField(choices=ReturnReason.choices)
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class StaffRejectInputSerializer(serializers.Serializer):
+class StaffRejectInputSerializer(StaffTextInputSerializer):
     reason_code = serializers.ChoiceField(choices=RejectReason.choices)
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class StaffQuestionInputSerializer(serializers.Serializer):
+class StaffQuestionInputSerializer(StaffTextInputSerializer):
     question = serializers.CharField(max_length=2000)
 
 
-class StaffMergeInputSerializer(serializers.Serializer):
+class StaffMergeInputSerializer(StaffTextInputSerializer):
     parent_id = serializers.RegexField(
         r"^LW-[23456789A-HJ-NP-Z]{6}$", source="parent", help_text="The parent ticket."
     )
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class StaffCompleteInputSerializer(serializers.Serializer):
+class StaffCompleteInputSerializer(StaffTextInputSerializer):
     note = serializers.CharField(max_length=2000)
     photo = serializers.FileField(help_text="The after-photo (JPEG/PNG/WebP, 10 MB at most).")
     lat = serializers.FloatField(
@@ -161,6 +199,9 @@ class StaffTicketOutputSerializer(serializers.ModelSerializer):
 
 
 class StaffEventOutputSerializer(serializers.ModelSerializer):
+    """One timeline event. ``data`` comes from ``context["event_data"]``
+    (``selectors_staff.event_data_for_staff``): units by code, officers by username."""
+
     actor = serializers.CharField(source="actor.username", default=None)
     agency = serializers.CharField(source="agency.code", default=None)
 
@@ -178,16 +219,25 @@ class StaffEventOutputSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
+    def to_representation(self, instance: ReportEvent) -> dict[str, Any]:
+        shown: dict[str, Any] = super().to_representation(instance)
+        shown["data"] = dict(self.context["event_data"][instance.pk])
+        return shown
+
 
 class StaffPhotoOutputSerializer(PhotoLinksOutputSerializer):
-    """Links point to the admin's scoped photo views."""
+    """Links point to the photo endpoints of the report API (``/api/v1/reports/{id}/photos/
+    {n}``), which serve the staff of the ticket's current unit with their token."""
 
     class Meta(PhotoLinksOutputSerializer.Meta):
         fields = ["n", "kind", "width", "height", "taken_at", "url", "thumbnail_url"]
 
     def photo_link(self, photo: ReportPhoto, *, thumbnail: bool) -> str:
-        name = "admin:reports_report_thumbnail" if thumbnail else "admin:reports_report_photo"
-        return reverse(name, args=[photo.report_id, photo.index])
+        name = "report-photo-thumbnail" if thumbnail else "report-photo"
+        public_id = self.context.get("public_id") or photo.report.public_id
+        path = reverse(name, kwargs={"public_id": public_id, "n": photo.index})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class StaffResponseTemplateOutputSerializer(serializers.ModelSerializer):
@@ -229,11 +279,17 @@ class StaffTicketDetailOutputSerializer(StaffTicketOutputSerializer):
 
     @extend_schema_field(StaffPhotoOutputSerializer(many=True))
     def get_photos(self, obj: Report) -> list[dict[str, Any]]:
-        return list(StaffPhotoOutputSerializer(self.context["photos"], many=True).data)
+        context = {"request": self.context.get("request"), "public_id": obj.public_id}
+        return list(
+            StaffPhotoOutputSerializer(self.context["photos"], many=True, context=context).data
+        )
 
     @extend_schema_field(StaffEventOutputSerializer(many=True))
     def get_timeline(self, obj: Report) -> list[dict[str, Any]]:
-        return list(StaffEventOutputSerializer(self.context["timeline"], many=True).data)
+        context = {"event_data": self.context["event_data"]}
+        return list(
+            StaffEventOutputSerializer(self.context["timeline"], many=True, context=context).data
+        )
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_can_act(self, obj: Report) -> bool:

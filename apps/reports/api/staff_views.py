@@ -69,17 +69,30 @@ def _user(request: Request) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
+def _validated(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+    """The request's input, validated: query parameters for GET, else the body.
+
+    Query strings and form or multipart bodies are ``form_encoded`` (decoded with
+    ``errors="replace"``; see ``StaffTextInputSerializer``), a JSON body is not.
+    """
+    data: Any
+    if request.method == "GET":
+        data, form_encoded = request.query_params, True
+    else:
+        data = request.data
+        form_encoded = not (request.content_type or "").lower().startswith("application/json")
+    serializer = serializer_class(data=data, context={"form_encoded": form_encoded})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
 
 def _detail_response(
-    *, user: User, public_id: str, code: int = 200, acted_on: Report | None = None
+    request: Request, *, public_id: str, code: int = 200, acted_on: Report | None = None
 ) -> Response:
-    """The ticket as ``user`` sees it; right after an action, as it is now (even if the
-    action moved it out of the actor's scope, e.g. a disposisi)."""
+    """The ticket as the signed-in user sees it; right after an action, as it is now (even if
+    the action moved it out of the actor's scope, e.g. a disposisi). Photo links are absolute
+    (built from ``request``), like the report API's."""
+    user = _user(request)
     scope = selectors_staff.staff_scope_for_user(user=user)
     report: Report
     if acted_on is not None:
@@ -88,9 +101,12 @@ def _detail_response(
         ).get(pk=acted_on.pk)
     else:
         report = selectors_staff.report_get_for_user(user=user, public_id=public_id, scope=scope)
+    timeline = list(selectors_staff.report_timeline_for_staff(report=report, scope=scope))
     context = {
+        "request": request,
         "photos": selectors_staff.report_photos_for_staff(report=report),
-        "timeline": selectors_staff.report_timeline_for_staff(report=report, scope=scope),
+        "timeline": timeline,
+        "event_data": selectors_staff.event_data_for_staff(events=timeline),
         "can_act": scope.can_act(report),
         "templates": selectors_staff.response_templates_for(report=report),
         "reasons": selectors_staff.canned_reasons_for(agency=report.agency),
@@ -127,7 +143,7 @@ class StaffTokenCreateApi(APIView):
         parameters=[RETRY_AFTER],
     )
     def post(self, request: Request) -> Response:
-        data = _validated(StaffTokenInputSerializer, request.data)
+        data = _validated(request, StaffTokenInputSerializer)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None or not user.is_active or not user.is_staff:
             raise InvalidCredentials()
@@ -147,7 +163,7 @@ class StaffTicketListApi(APIView):
         responses={200: StaffTicketPageOutputSerializer, **_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filters = _validated(StaffTicketListInputSerializer, request.query_params)
+        filters = _validated(request, StaffTicketListInputSerializer)
         user = _user(request)
         queryset = selectors_staff.report_queue_filter(
             selectors_staff.report_list_for_user(user=user),
@@ -174,7 +190,7 @@ class StaffTicketDetailApi(APIView):
         responses={200: StaffTicketDetailOutputSerializer, **_ERRORS},
     )
     def get(self, request: Request, public_id: str) -> Response:
-        return _detail_response(user=_user(request), public_id=public_id)
+        return _detail_response(request, public_id=public_id)
 
 
 class _StaffActionApi(APIView):
@@ -187,13 +203,13 @@ class _StaffActionApi(APIView):
         raise NotImplementedError
 
     def post(self, request: Request, public_id: str) -> Response:
-        data = _validated(self.input_serializer, request.data)
+        data = _validated(request, self.input_serializer)
         actor = _user(request)
         report = selectors_staff.report_get_for_user(
             user=actor, public_id=public_id, for_action=True
         )
         self.act(report=report, actor=actor, data=data)
-        return _detail_response(user=actor, public_id=public_id, acted_on=report)
+        return _detail_response(request, public_id=public_id, acted_on=report)
 
 
 def _action_schema(operation: str, request: type[serializers.Serializer], doc: str) -> Any:

@@ -7,15 +7,21 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.reports.api.serializers import ZonedDateTimeField
 from apps.sla.models import AreaFreeze
 
 
 class AreaFreezeCreateInputSerializer(serializers.Serializer):
     area = serializers.JSONField(
-        help_text="GeoJSON Polygon or MultiPolygon (SRID 4326, lon/lat), inside DKI Jakarta."
+        help_text=(
+            "GeoJSON Polygon or MultiPolygon (SRID 4326), inside DKI Jakarta; every position "
+            "is [lon, lat] (a third value, a height, is refused)."
+        )
     )
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    # A time without a zone is refused, as in the citizen API: the caller says which instant
+    # it means (+07:00 for Jakarta) rather than the server guessing.
+    starts_at = ZonedDateTimeField(help_text="ISO 8601 with a zone (Z or +07:00).")
+    ends_at = ZonedDateTimeField(help_text="ISO 8601 with a zone (Z or +07:00).")
     reason = serializers.CharField(max_length=1000, trim_whitespace=False)
 
 

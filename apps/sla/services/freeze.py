@@ -2,6 +2,8 @@
 
 import json
 import logging
+import math
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,6 +12,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, P
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.accounts.roles import OrgRole
@@ -30,6 +33,12 @@ AREA_FREEZE_MAX_BACKDATE = timedelta(hours=24)
 # Share of the polygon's area allowed outside the province boundary (drawing slop on edges).
 OUTSIDE_TOLERANCE = 0.005
 REASON_MAX = 1000
+NOT_TWO_DIMENSIONAL = gettext_lazy(
+    "Each position must be [lon, lat]: a height or any third value is not accepted."
+)
+NOT_LON_LAT = gettext_lazy(
+    "Each position must be a longitude and a latitude in degrees (SRID 4326), in that order."
+)
 
 
 class AreaFreezeInvalid(ApplicationError):
@@ -42,8 +51,46 @@ def _refuse(field: str, message: str) -> AreaFreezeInvalid:
     return AreaFreezeInvalid(message, fields={field: [message]})
 
 
+def _positions(coordinates: Any, depth: int) -> Iterator[Any]:
+    """The positions of a coordinate array nested ``depth`` lists deep (a Polygon's are 2,
+    a MultiPolygon's 3). Arrays of the wrong shape are left to the GeoJSON reader."""
+    if depth == 0:
+        yield coordinates
+    elif isinstance(coordinates, list):
+        for item in coordinates:
+            yield from _positions(item, depth - 1)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_positions(geojson: dict[str, Any]) -> None:
+    """Every position is ``[lon, lat]`` in degrees: two finite numbers within range.
+
+    A third value (a height) or a fourth is refused rather than dropped: the area is a 2-D
+    boundary and the column stores two coordinates per vertex (docs/sla.md).
+    """
+    depth = 2 if geojson["type"] == "Polygon" else 3
+    for position in _positions(geojson.get("coordinates"), depth):
+        if not isinstance(position, list):
+            continue  # not a position at all: the GeoJSON reader names the problem
+        if len(position) > 2:
+            raise _refuse("area", str(NOT_TWO_DIMENSIONAL))
+        if (
+            len(position) == 2
+            and all(_is_number(v) for v in position)
+            and not (
+                all(math.isfinite(v) for v in position)
+                and -180 <= position[0] <= 180
+                and -90 <= position[1] <= 90
+            )
+        ):
+            raise _refuse("area", str(NOT_LON_LAT))
+
+
 def area_freeze_geometry(*, geojson: Any) -> MultiPolygon:
-    """A GeoJSON Polygon or MultiPolygon (SRID 4326) as a valid ``MultiPolygon``, else 400."""
+    """A GeoJSON Polygon or MultiPolygon (SRID 4326) as a valid 2-D ``MultiPolygon``, else 400."""
     if isinstance(geojson, str):
         try:
             geojson = json.loads(geojson)
@@ -51,12 +98,15 @@ def area_freeze_geometry(*, geojson: Any) -> MultiPolygon:
             raise _refuse("area", _("The area is not valid GeoJSON.")) from exc
     if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
         raise _refuse("area", _("The area must be a GeoJSON Polygon or MultiPolygon."))
+    _check_positions(geojson)
     try:
         geometry = GEOSGeometry(json.dumps(geojson), srid=4326)
     except (GEOSException, GDALException, ValueError, TypeError) as exc:
         raise _refuse("area", _("The area is not valid GeoJSON.")) from exc
     if geometry.empty:
         raise _refuse("area", _("The area is empty."))
+    if geometry.hasz:  # _check_positions refuses 3-D positions; this guards the column
+        raise _refuse("area", str(NOT_TWO_DIMENSIONAL))
     if geometry.num_coords > AREA_FREEZE_MAX_VERTICES:
         raise _refuse(
             "area",
