@@ -193,3 +193,30 @@ def test_a_real_replacement_character_in_json_is_kept(reporter_client: APIClient
     )
     assert response.status_code == 201
     assert Report.objects.get().description == "tanda \ufffd asli"
+
+
+@pytest.mark.parametrize(
+    ("action", "field", "form"),
+    [
+        ("confirm", "comment", "rating=5&comment=ok%FF"),
+        ("reopen", "reason", "reason=Masih%ED%A0%80banjir"),
+        ("messages", "body", "body=Halo%FF%FE"),
+    ],
+)
+def test_followup_form_bodies_refuse_bytes_that_are_not_utf8(
+    reporter: Reporter, reporter_client: APIClient, action: str, field: str, form: str
+) -> None:
+    report = complete(file_report(reporter=reporter).report)
+    before = (_counts(), Report.objects.values_list("status", flat=True).get(pk=report.pk))
+    response = reporter_client.generic(
+        "POST",
+        f"{URL}{report.public_id}/{action}/",
+        form,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {field: ["Not valid UTF-8 text."]}
+    assert (_counts(), Report.objects.values_list("status", flat=True).get(pk=report.pk)) == (
+        before
+    )

@@ -14,7 +14,9 @@ import pytest
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from apps.reports.api import serializers as citizen_serializers
 from apps.reports.api import staff_serializers
+from apps.reports.api.text_input import FormTextInputSerializer
 from apps.reports.models import Custody, Report, ReportEvent, ReportPhoto
 from tests.conftest import MONAS
 from tests.reports.conftest import client_for
@@ -200,13 +202,17 @@ def test_json_with_bytes_that_are_not_utf8_is_a_parse_error_and_a_real_fffd_is_t
     assert ReportEvent.objects.filter(report=report).latest("pk").note == "ok \ufffd"
 
 
-def test_every_staff_input_serializer_applies_the_rule() -> None:
-    inputs = [
-        cls
-        for name, cls in inspect.getmembers(staff_serializers, inspect.isclass)
-        if name.endswith("InputSerializer")
-        and issubclass(cls, serializers.Serializer)
-        and cls is not staff_serializers.StaffTextInputSerializer
-    ]
-    assert len(inputs) == 13
-    assert all(issubclass(cls, staff_serializers.StaffTextInputSerializer) for cls in inputs)
+def test_every_input_serializer_of_the_api_applies_the_rule() -> None:
+    def inputs(module: object) -> list[type]:
+        return [
+            cls
+            for name, cls in inspect.getmembers(module, inspect.isclass)
+            if name.endswith("InputSerializer")
+            and issubclass(cls, serializers.Serializer)
+            and cls is not FormTextInputSerializer
+            and cls.__module__ == module.__name__  # type: ignore[attr-defined]
+        ]
+
+    staff, citizen = inputs(staff_serializers), inputs(citizen_serializers)
+    assert (len(staff), len(citizen)) == (13, 5)
+    assert all(issubclass(cls, FormTextInputSerializer) for cls in staff + citizen)

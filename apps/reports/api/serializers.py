@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.reports.api.text_input import FormTextInputSerializer
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
 from apps.routing.models import Area, Category
 
@@ -90,7 +91,7 @@ def _clone_field(field: serializers.Field) -> serializers.Field:
 # ---- input ---------------------------------------------------------------------------------
 
 
-class ReportCreateInputSerializer(CachedFieldsMixin, serializers.Serializer):
+class ReportCreateInputSerializer(CachedFieldsMixin, FormTextInputSerializer):
     client_request_id = serializers.UUIDField(
         help_text="A UUID the app generates once per report; retries reuse it."
     )
@@ -123,23 +124,8 @@ class ReportCreateInputSerializer(CachedFieldsMixin, serializers.Serializer):
         help_text="0 to 5 JPEG/PNG/WebP files (multipart only), 10 MB each.",
     )
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # Django decodes form and multipart fields with errors="replace", so bytes that are
-        # not UTF-8 (a lone surrogate's only byte form among them) arrive as U+FFFD. JSON
-        # refuses them outright; a form field holding U+FFFD is refused the same way rather
-        # than stored as altered text.
-        if self.context.get("form_encoded"):
-            bad = {
-                name: [str(_("Not valid UTF-8 text."))]
-                for name in ("description", "address_hint")
-                if "\ufffd" in attrs.get(name, "")
-            }
-            if bad:
-                raise serializers.ValidationError(bad)
-        return attrs
 
-
-class MyReportListInputSerializer(serializers.Serializer):
+class MyReportListInputSerializer(FormTextInputSerializer):
     status = serializers.ChoiceField(choices=Report.Status.choices, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -151,16 +137,16 @@ class MyReportListInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ReportConfirmInputSerializer(serializers.Serializer):
+class ReportConfirmInputSerializer(FormTextInputSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
 
 
-class ReportReopenInputSerializer(serializers.Serializer):
+class ReportReopenInputSerializer(FormTextInputSerializer):
     reason = serializers.CharField(min_length=1, max_length=1000)
 
 
-class ReportMessageInputSerializer(serializers.Serializer):
+class ReportMessageInputSerializer(FormTextInputSerializer):
     body = serializers.CharField(min_length=1, max_length=2000)
 
 

@@ -8,8 +8,6 @@ asked for, and made for, the reporter of a ticket the unit actually holds. Grant
 bound to its ticket, and the reveal checks the ticket again.
 """
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
@@ -26,6 +24,7 @@ from apps.identity.api.serializers import (
 )
 from apps.reports import selectors_reveal, selectors_staff
 from apps.reports.api.schema import error_response
+from apps.reports.api.text_input import validated_input
 from apps.reports.services.reveal import (
     JUSTIFICATION_MAX,
     RevealReason,
@@ -61,12 +60,6 @@ def _user(request: Request) -> User:
     return user
 
 
-def _validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    params = serializer_class(data=data)
-    params.is_valid(raise_exception=True)
-    return dict(params.validated_data)
-
-
 class StaffTicketRevealRequestsApi(APIView):
     parser_classes = [JSONParser]
     permission_classes = [IsAdminUser]
@@ -98,7 +91,7 @@ class StaffTicketRevealRequestsApi(APIView):
         report = selectors_staff.report_get_for_user(
             user=user, public_id=public_id, for_action=True
         )
-        data = _validated(StaffRevealRequestCreateInputSerializer, request.data)
+        data = validated_input(request, StaffRevealRequestCreateInputSerializer)
         reveal_request = report_reveal_request_create(
             report=report,
             actor=user,
@@ -129,7 +122,7 @@ class StaffTicketRevealApi(APIView):
         report = selectors_staff.report_get_for_user(
             user=user, public_id=public_id, for_action=True
         )
-        data = _validated(StaffRevealFieldsInputSerializer, request.data)
+        data = validated_input(request, StaffRevealFieldsInputSerializer)
         identity = report_identity_reveal(report=report, actor=user, fields=sorted(data["fields"]))
         body = {
             "pseudonym": report.reporter.pseudonym,

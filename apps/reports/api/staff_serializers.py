@@ -5,17 +5,16 @@ public id, photos by their number within the ticket, units by their code, office
 username: integer keys never appear.
 """
 
-from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.reports.api.serializers import PhotoLinksOutputSerializer
+from apps.reports.api.text_input import FormTextInputSerializer
 from apps.reports.models import CannedReason, Report, ReportEvent, ReportPhoto, ResponseTemplate
 from apps.reports.services.triage import RejectReason, ReturnReason
 
@@ -26,43 +25,8 @@ def _seconds(value: timedelta | None) -> int | None:
 
 # ---- input ---------------------------------------------------------------------------------
 
-NOT_UTF8_TEXT = _("Not valid UTF-8 text.")
 
-
-def replacement_character_errors(
-    values: Mapping[str, Any], fields: Mapping[str, serializers.Field]
-) -> dict[str, list[str]]:
-    """The fields of a form-encoded input whose text holds U+FFFD, each with the message.
-
-    Django decodes form, multipart and query-string values with ``errors="replace"``, so
-    bytes that are not UTF-8 (a lone surrogate's only byte form among them) arrive as
-    U+FFFD. In such a value U+FFFD means the client sent bytes that are not text: the value
-    is refused rather than stored altered. (A JSON body is decoded strictly, and DRF's text
-    fields refuse the lone surrogates its escapes can spell, so U+FFFD there is a real
-    character.) ``values`` are a serializer's validated values, ``fields`` its fields.
-    """
-    errors: dict[str, list[str]] = {}
-    for name, field in fields.items():
-        value = values.get(field.source_attrs[0] if field.source_attrs else name)
-        if isinstance(value, str) and "\ufffd" in value:
-            errors[name] = [str(NOT_UTF8_TEXT)]
-    return errors
-
-
-class StaffTextInputSerializer(serializers.Serializer):
-    """Base of every staff API input: with ``context["form_encoded"]`` (a form or multipart
-    body, or query parameters) a text value holding U+FFFD is a 400 naming the field."""
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        values: dict[str, Any] = super().to_internal_value(data)
-        if self.context.get("form_encoded"):
-            errors = replacement_character_errors(values, self.fields)
-            if errors:
-                raise serializers.ValidationError(errors)
-        return values
-
-
-class StaffTokenInputSerializer(StaffTextInputSerializer):
+class StaffTokenInputSerializer(FormTextInputSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=200, trim_whitespace=False)
 
@@ -72,7 +36,7 @@ class StaffTokenOutputSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField(allow_null=True)
 
 
-class StaffTicketListInputSerializer(StaffTextInputSerializer):
+class StaffTicketListInputSerializer(FormTextInputSerializer):
     status = serializers.MultipleChoiceField(choices=Report.Status.choices, required=False)
     category = serializers.SlugField(max_length=40, required=False)
     area = serializers.RegexField(
@@ -90,54 +54,54 @@ class StaffTicketListInputSerializer(StaffTextInputSerializer):
     mine = serializers.BooleanField(required=False, default=False)
 
 
-class StaffNoteInputSerializer(StaffTextInputSerializer):
+class StaffNoteInputSerializer(FormTextInputSerializer):
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class StaffRequiredNoteInputSerializer(StaffTextInputSerializer):
+class StaffRequiredNoteInputSerializer(FormTextInputSerializer):
     note = serializers.CharField(max_length=2000)
 
 
-class StaffAssignInputSerializer(StaffTextInputSerializer):
+class StaffAssignInputSerializer(FormTextInputSerializer):
     assignee = serializers.CharField(max_length=150, help_text="The officer's username.")
 
 
-class StaffTransferInputSerializer(StaffTextInputSerializer):
+class StaffTransferInputSerializer(FormTextInputSerializer):
     to_agency = serializers.CharField(max_length=40, help_text="The receiving unit's code.")
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class StaffKoordinasiInputSerializer(StaffTextInputSerializer):
+class StaffKoordinasiInputSerializer(FormTextInputSerializer):
     to_agency = serializers.CharField(max_length=40, help_text="The receiving unit's code.")
     reason = serializers.CharField(max_length=2000)
 
 
-class StaffReasonInputSerializer(StaffTextInputSerializer):
+class StaffReasonInputSerializer(FormTextInputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class StaffReturnInputSerializer(StaffTextInputSerializer):
+class StaffReturnInputSerializer(FormTextInputSerializer):
     reason_code = serializers.ChoiceField(choices=ReturnReason.choices)
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class StaffRejectInputSerializer(StaffTextInputSerializer):
+class StaffRejectInputSerializer(FormTextInputSerializer):
     reason_code = serializers.ChoiceField(choices=RejectReason.choices)
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class StaffQuestionInputSerializer(StaffTextInputSerializer):
+class StaffQuestionInputSerializer(FormTextInputSerializer):
     question = serializers.CharField(max_length=2000)
 
 
-class StaffMergeInputSerializer(StaffTextInputSerializer):
+class StaffMergeInputSerializer(FormTextInputSerializer):
     parent_id = serializers.RegexField(
         r"^LW-[23456789A-HJ-NP-Z]{6}$", source="parent", help_text="The parent ticket."
     )
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class StaffCompleteInputSerializer(StaffTextInputSerializer):
+class StaffCompleteInputSerializer(FormTextInputSerializer):
     note = serializers.CharField(max_length=2000)
     photo = serializers.FileField(help_text="The after-photo (JPEG/PNG/WebP, 10 MB at most).")
     lat = serializers.FloatField(

@@ -43,6 +43,7 @@ from apps.reports.api.staff_serializers import (
     StaffTokenOutputSerializer,
     StaffTransferInputSerializer,
 )
+from apps.reports.api.text_input import validated_input
 from apps.reports.models import Report
 
 _ERRORS = {
@@ -67,23 +68,6 @@ class StaffTokenThrottle(AnonRateThrottle):
 
 def _user(request: Request) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _validated(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-    """The request's input, validated: query parameters for GET, else the body.
-
-    Query strings and form or multipart bodies are ``form_encoded`` (decoded with
-    ``errors="replace"``; see ``StaffTextInputSerializer``), a JSON body is not.
-    """
-    data: Any
-    if request.method == "GET":
-        data, form_encoded = request.query_params, True
-    else:
-        data = request.data
-        form_encoded = not (request.content_type or "").lower().startswith("application/json")
-    serializer = serializer_class(data=data, context={"form_encoded": form_encoded})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _detail_response(
@@ -143,7 +127,7 @@ class StaffTokenCreateApi(APIView):
         parameters=[RETRY_AFTER],
     )
     def post(self, request: Request) -> Response:
-        data = _validated(request, StaffTokenInputSerializer)
+        data = validated_input(request, StaffTokenInputSerializer)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None or not user.is_active or not user.is_staff:
             raise InvalidCredentials()
@@ -163,7 +147,7 @@ class StaffTicketListApi(APIView):
         responses={200: StaffTicketPageOutputSerializer, **_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filters = _validated(request, StaffTicketListInputSerializer)
+        filters = validated_input(request, StaffTicketListInputSerializer)
         user = _user(request)
         queryset = selectors_staff.report_queue_filter(
             selectors_staff.report_list_for_user(user=user),
@@ -203,7 +187,7 @@ class _StaffActionApi(APIView):
         raise NotImplementedError
 
     def post(self, request: Request, public_id: str) -> Response:
-        data = _validated(request, self.input_serializer)
+        data = validated_input(request, self.input_serializer)
         actor = _user(request)
         report = selectors_staff.report_get_for_user(
             user=actor, public_id=public_id, for_action=True

@@ -49,6 +49,7 @@ from apps.reports.api.serializers import (
     ReportTrackedOutputSerializer,
     ReportTrackOutputSerializer,
 )
+from apps.reports.api.text_input import validated_input
 from apps.reports.errors import NotAReporter
 from apps.reports.models import Report, ReportMessage
 from apps.routing.selectors import category_get_active, category_list_active, point_from_lat_lon
@@ -90,10 +91,9 @@ def _reporter_action(
     body, call the service, answer the report as it is now."""
     reporter = _reporter(request)
     report = selectors.report_get_for_reporter(public_id=public_id, reporter=reporter)
-    params = input_serializer(data=request.data)
-    params.is_valid(raise_exception=True)
+    params = validated_input(request, input_serializer)
     assert reporter is not None  # noqa: S101 - the selector refuses None
-    report = act(report, reporter, dict(params.validated_data))
+    report = act(report, reporter, params)
     return Response(_detail(_reload_for_owner(report, reporter), request))
 
 
@@ -162,12 +162,7 @@ class ReportCreateApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        params = ReportCreateInputSerializer(
-            data=request.data,
-            context={"form_encoded": not request.content_type.startswith("application/json")},
-        )
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = validated_input(request, ReportCreateInputSerializer)
         reporter = None
         if request.user.is_authenticated:
             reporter = _reporter(request)
@@ -317,10 +312,9 @@ class MyReportListApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        params = MyReportListInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        params = validated_input(request, MyReportListInputSerializer)
         reports = selectors.report_list_for_reporter(
-            reporter=_required_reporter(request), status=params.validated_data.get("status")
+            reporter=_required_reporter(request), status=params.get("status")
         )
         paginator = Pagination()
         page = paginator.paginate_queryset(reports, request, view=self)
@@ -431,12 +425,11 @@ class ReportMessageListApi(APIView):
     def post(self, request: Request, public_id: str) -> Response:
         reporter = _reporter(request)
         report = selectors.report_get_for_reporter(public_id=public_id, reporter=reporter)
-        params = ReportMessageInputSerializer(data=request.data)
-        params.is_valid(raise_exception=True)
+        params = validated_input(request, ReportMessageInputSerializer)
         message = services.report_message_send(
             report=report,
             author=reporter.user if reporter else None,
-            body=params.validated_data["body"],
+            body=params["body"],
             direction=ReportMessage.Direction.FROM_REPORTER,
         )
         return Response(ReportMessageOutputSerializer(message).data, status=201)
