@@ -384,7 +384,6 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     search_help_text = _("Search by public id, e.g. LW-7K3QX9.")
     show_full_result_count = False
     list_per_page = 50
-    ordering = ["sla_due_at", "pk"]
     action_form = TriageActionForm
     actions = ["bulk_take", "bulk_assign"]
     change_form_template = "admin/reports/report/change_form.html"
@@ -394,6 +393,10 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["reports/triage.css"]}
         js = ["reports/triage.js"]
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        """The staff queue's order (open tickets, least SLA time left first; then closed)."""
+        return selectors_staff.queue_ordering()
 
     # -- scope: the one selector --
 

@@ -7,11 +7,11 @@ from django.contrib.gis.geos import Polygon
 from django.db.models import Prefetch, QuerySet
 
 from apps.accounts.models import User
-from apps.accounts.selectors import agencies_for_user
 from apps.core.errors import NotFound
 from apps.identity.models import Reporter
 from apps.reports.codes import tracking_code_hash
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
+from apps.reports.selectors_staff import report_list_for_user
 
 _AREA_CHAIN = "area__parent__parent"  # kelurahan → kecamatan → kota
 
@@ -103,10 +103,11 @@ def report_message_list(*, report: Report) -> QuerySet[ReportMessage]:
 
 
 def report_photo_get_for_user(*, public_id: str, index: int, user: User) -> ReportPhoto:
-    """A photo for its report's reporter or for staff of the report's current unit.
+    """A photo for its report's reporter or for staff who may read the report.
 
-    Staff need ``accounts.view_agency_reports`` on the unit as an object permission (their
-    membership). Everyone else, signed in or not, gets a 404.
+    Staff see it exactly when they see the ticket (``selectors_staff``: the unit holding it,
+    the units above it, managers and monitors by their roles; the staff API links here).
+    Everyone else, signed in or not, gets a 404.
     """
     photo = (
         ReportPhoto.objects.filter(report__public_id=public_id, index=index)
@@ -118,6 +119,6 @@ def report_photo_get_for_user(*, public_id: str, index: int, user: User) -> Repo
     report = photo.report
     if report.reporter.user_id is not None and report.reporter.user_id == user.pk:
         return photo
-    if agencies_for_user(user=user).filter(pk=report.agency_id).exists():
+    if user.is_staff and report_list_for_user(user=user).filter(pk=report.pk).exists():
         return photo
     raise NotFound()

@@ -37,10 +37,16 @@ def _ids(client: Client, params: dict[str, str] | None = None) -> list[str]:
 
 
 def test_list_columns_sla_colours_and_order() -> None:
-    late, soon, fresh = ticket(), ticket(), ticket()
+    late, soon, fresh, closed = ticket(), ticket(), ticket(), ticket()
     now = timezone.now()
     Report.objects.filter(pk=late.pk).update(sla_due_at=now - timedelta(hours=5))
     Report.objects.filter(pk=soon.pk).update(sla_due_at=now + timedelta(hours=3))
+    Report.objects.filter(pk=closed.pk).update(  # closed, long past its due time: last
+        status=Report.Status.DIKONFIRMASI,
+        sla_due_at=now - timedelta(days=9),
+        completed_at=now - timedelta(days=2),
+        closed_at=now - timedelta(days=1),
+    )
     client = _client(officer())
     page = client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     for column in (
@@ -54,7 +60,8 @@ def test_list_columns_sla_colours_and_order() -> None:
         "sla_display",
     ):
         assert f"column-{column}" in page, column
-    assert _ids(client) == [late.public_id, soon.public_id, fresh.public_id]  # least time first
+    # the staff queue's order: open tickets, least time first; then the closed ones
+    assert _ids(client) == [late.public_id, soon.public_id, fresh.public_id, closed.public_id]
     assert re.search(r'lw-sla lw-sla-overdue">-(4h|5h) \d+m<', page)
     assert re.search(r'lw-sla lw-sla-soon">(2h|3h) \d+m<', page)
     assert re.search(r'lw-sla lw-sla-ok">(5d|6d) \d+h<', page)

@@ -392,3 +392,16 @@ def test_photo_links_are_the_report_api_and_work_with_the_officers_token():
         refused = outsider.get(url)
         assert (refused.status_code, refused.json()["error"]["code"]) == (404, "not_found")
         assert APIClient().get(url).status_code == 404
+
+
+def test_every_reader_of_the_ticket_can_open_its_photo_links():
+    report = ticket(photos=[upload(image_bytes())])
+    manager = StaffFactory()
+    user_grant_org_role(user=manager, role=OrgRole.MANAGER)
+    readers = [officer(), officer(role="monitor"), manager]  # the unit, read-only, city-wide
+    for reader in readers:
+        client = client_for(reader)
+        detail = client.get(_detail(report))
+        assert detail.status_code == 200
+        url = detail.json()["photos"][0]["url"]
+        assert client.get(url).status_code == 200, reader
