@@ -25,6 +25,7 @@ from apps.identity.api.serializers import (
 from apps.reports import selectors_reveal, selectors_staff
 from apps.reports.api.schema import error_response
 from apps.reports.api.text_input import validated_input
+from apps.reports.models import Report
 from apps.reports.services.reveal import (
     JUSTIFICATION_MAX,
     RevealReason,
@@ -60,6 +61,14 @@ def _user(request: Request) -> User:
     return user
 
 
+def _ticket_to_act_on(request: Request, public_id: str) -> tuple[User, Report]:
+    """The caller and the ticket, which they must be able to act on (else 404)."""
+    user = _user(request)
+    return user, selectors_staff.report_get_for_user(
+        user=user, public_id=public_id, for_action=True
+    )
+
+
 class StaffTicketRevealRequestsApi(APIView):
     parser_classes = [JSONParser]
     permission_classes = [IsAdminUser]
@@ -87,10 +96,7 @@ class StaffTicketRevealRequestsApi(APIView):
         "it (`/api/v1/identity/reveal-requests/{id}/grant/`).",
     )
     def post(self, request: Request, public_id: str) -> Response:
-        user = _user(request)
-        report = selectors_staff.report_get_for_user(
-            user=user, public_id=public_id, for_action=True
-        )
+        user, report = _ticket_to_act_on(request, public_id)
         data = validated_input(request, StaffRevealRequestCreateInputSerializer)
         reveal_request = report_reveal_request_create(
             report=report,
@@ -118,10 +124,7 @@ class StaffTicketRevealApi(APIView):
         "never cached.",
     )
     def post(self, request: Request, public_id: str) -> Response:
-        user = _user(request)
-        report = selectors_staff.report_get_for_user(
-            user=user, public_id=public_id, for_action=True
-        )
+        user, report = _ticket_to_act_on(request, public_id)
         data = validated_input(request, StaffRevealFieldsInputSerializer)
         identity = report_identity_reveal(report=report, actor=user, fields=sorted(data["fields"]))
         body = {
