@@ -602,6 +602,10 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
             )
         else:
             self.message_user(request, gettext("Done: %(id)s.") % {"id": report.public_id})
+            # A disposisi or koordinasi may hand the ticket to a unit outside one's scope:
+            # back to the queue then, not to a ticket page that is now a 404.
+            if not selectors_staff.report_list_for_user(user=actor).filter(pk=pk).exists():
+                return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
         return HttpResponseRedirect(reverse("admin:reports_report_change", args=[pk]))
 
     def _run(

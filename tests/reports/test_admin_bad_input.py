@@ -244,10 +244,11 @@ def test_action_forms_pass_units_officers_parents_and_the_geotag() -> None:
     response = _act(client, report, "assign", assignee=colleague.username)
     assert _messages(response) == [("info", f"Done: {report.public_id}.")]
     _act(client, duplicate, "merge", parent=f" {report.public_id} ")
-    client.post(
+    handed_over = client.post(
         f"{CHANGELIST}{moving.pk}/act/koordinasi/",
         {"to_agency": BINA_MARGA_JAKPUS, "reason": "Jalan amblas"},
-    )  # the ticket leaves the unit's scope: its page is a 404 afterwards
+    )  # the ticket leaves the unit's scope: back to the queue, not to a 404 ticket page
+    assert (handed_over.status_code, handed_over["Location"]) == (302, CHANGELIST)
     services.report_start(report=done, actor=boss, note="Mulai")
     lon, lat = near(MONAS, 20)
     # a photo without GPS is placed by the officer's geotag
