@@ -46,6 +46,7 @@ def test_inbox_deliver_stores_once_and_pushes_once(django_capture_on_commit_call
             "body": "Laporan LW-7K3QX9 sedang diproses",
             "report": "LW-7K3QX9",
             "kind": "status",
+            "id": "report:1:status:proses",
         }
     ]
 
@@ -70,6 +71,32 @@ def test_inbox_deliver_through_the_outbox_is_idempotent(django_capture_on_commit
 
     assert InboxMessage.objects.filter(reporter=reporter).count() == 1
     assert len(MemoryPushBackend.outbox) == 1
+
+
+class FailingPushBackend:
+    def send(self, **_message: object) -> None:
+        raise ConnectionError("push gateway down")
+
+
+def test_a_push_the_backend_refused_is_retried_not_lost(
+    settings, django_capture_on_commit_callbacks
+):
+    reporter = ReporterFactory()
+    with django_capture_on_commit_callbacks(execute=False):  # the relay delivers, below
+        inbox_deliver(reporter_id=reporter.pk, kind="status", title="t", body="b", dedup_key="k:1")
+    push = OutboxMessage.objects.get(dedup_key="push:k:1")
+    settings.PUSH_BACKEND = f"{__name__}.FailingPushBackend"
+    with pytest.raises(ConnectionError):
+        outbox.deliver(message_id=push.pk)
+    push.refresh_from_db()
+    assert (push.delivered_at, push.attempts, push.last_error) == (None, 1, "ConnectionError")
+    assert MemoryPushBackend.outbox == []
+
+    settings.PUSH_BACKEND = "apps.core.messaging.MemoryPushBackend"
+    assert outbox.deliver(message_id=push.pk) is True
+    assert outbox.deliver(message_id=push.pk) is False  # delivered: never twice
+    assert [m["id"] for m in MemoryPushBackend.outbox] == ["k:1"]
+    assert InboxMessage.objects.filter(reporter=reporter).count() == 1
 
 
 def test_inbox_deliver_to_an_erased_reporter_stores_nothing(django_capture_on_commit_callbacks):

@@ -5,10 +5,12 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.messaging import push_backend
+from apps.core import outbox
 from apps.identity.models import InboxMessage, Reporter
 
 logger = logging.getLogger(__name__)
+
+PUSH_HANDLER = "apps.core.messaging.push_send"
 
 
 @transaction.atomic
@@ -24,7 +26,9 @@ def inbox_deliver(
     """Store one inbox message and push its title to the reporter's devices, once.
 
     An outbox handler (``apps.identity.services.inbox_deliver``): arguments are JSON values.
-    Idempotent on ``dedup_key``: a redelivery stores and pushes nothing new. A reporter who
+    Idempotent on ``dedup_key``: a redelivery stores and pushes nothing new. The push is
+    queued through the outbox too (``apps.core.messaging.push_send``), so it is retried, not
+    lost, when the push backend fails. A reporter who
     is gone or erased gets nothing (there is nobody left to tell); that is not an error,
     so the outbox does not retry it forever.
     """
@@ -44,9 +48,20 @@ def inbox_deliver(
     )
     if not created:
         return
-    pseudonym = reporter.pseudonym
-    transaction.on_commit(
-        lambda: push_backend().send(to=pseudonym, body=title, report=report_public_id, kind=kind)
+    # The push is an outbox message of its own, in this transaction: retried until the
+    # backend takes it, and marked delivered with it. It carries the inbox message's key as
+    # its ``id``, for a gateway to drop the one repeat a worker dying between sending and
+    # recording could cause.
+    outbox.enqueue(
+        handler=PUSH_HANDLER,
+        payload={
+            "to": reporter.pseudonym,
+            "body": title,
+            "report": report_public_id,
+            "kind": kind,
+            "id": dedup_key,
+        },
+        dedup_key=f"push:{dedup_key}",
     )
 
 
