@@ -12,10 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from apps.core.db import prepared_fetch
 from apps.core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -44,16 +45,14 @@ def enqueue(*, handler: str, payload: dict[str, Any], dedup_key: str | None = No
             handler=handler, payload=payload, available_at=now
         ).pk
     else:
-        # One round trip, no savepoint: a key seen before inserts nothing.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _INSERT_ONCE_SQL,
-                [handler, json.dumps(payload, cls=DjangoJSONEncoder), dedup_key, now, now],
-            )
-            row = cursor.fetchone()
-        if row is None:
+        # One prepared round trip, no savepoint: a key seen before inserts nothing.
+        rows = prepared_fetch(
+            _INSERT_ONCE_SQL,
+            [handler, json.dumps(payload, cls=DjangoJSONEncoder), dedup_key, now, now],
+        )
+        if not rows:
             return None
-        message_id = row[0]
+        message_id = rows[0][0]
     transaction.on_commit(lambda: _dispatch(message_id))
     return message_id
 

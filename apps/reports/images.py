@@ -158,10 +158,12 @@ def _thumbnail(image: Image.Image) -> bytes:
     return _encode(thumb, "JPEG")
 
 
-def photo_process(*, upload: UploadedFile, index: int) -> ProcessedPhoto:
+def photo_process(*, upload: UploadedFile, index: int, digest: str | None = None) -> ProcessedPhoto:
     """Check and clean one uploaded photo. Raises ``InvalidImage`` (400) / ``ImageTooLarge``.
 
-    ``index`` is the photo's 1-based position, named in the error.
+    ``index`` is the photo's 1-based position, named in the error. ``digest`` is the
+    upload's ``upload_sha256`` when the caller already has it (intake hashes the uploads
+    for its idempotency fingerprint first).
     """
     max_bytes = settings.REPORT_PHOTO_MAX_BYTES
     size = upload.size or 0
@@ -253,7 +255,7 @@ def photo_process(*, upload: UploadedFile, index: int) -> ProcessedPhoto:
         width=clean.width,
         height=clean.height,
         sha256=hashlib.sha256(content).hexdigest(),
-        upload_sha256=hashlib.sha256(data).hexdigest(),
+        upload_sha256=digest or hashlib.sha256(data).hexdigest(),
         exif_location=exif_location,
         taken_at=taken_at,
     )

@@ -302,6 +302,7 @@ def report_create(
     _check_location(location)
     if not category.is_active:
         raise ApplicationError(fields={"category": [str(_("Unknown or inactive category."))]})
+    digests = [upload_sha256(upload) for upload in uploads]
     fingerprint = _fingerprint(
         anonymous=anonymous,
         reporter=reporter,
@@ -313,7 +314,7 @@ def report_create(
         address_hint=address_hint,
         is_public=is_public,
         channel=channel,
-        photo_hashes=[upload_sha256(upload) for upload in uploads],
+        photo_hashes=digests,
     )
     replay = _replay(client_request_id=client_request_id, fingerprint=fingerprint)
     if replay is not None:
@@ -329,7 +330,8 @@ def report_create(
         _check_occurred_at(occurred_at, timezone.now())
     _check_accuracy(accuracy_m)
     processed = [
-        photo_process(upload=upload, index=index) for index, upload in enumerate(uploads, start=1)
+        photo_process(upload=upload, index=index, digest=digest)
+        for index, (upload, digest) in enumerate(zip(uploads, digests, strict=True), start=1)
     ]
 
     # A random public id may (rarely) be taken: the whole transaction is tried again with a
