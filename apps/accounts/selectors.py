@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from apps.accounts.models import Agency, Membership, User
+from apps.accounts.models import Agency, User
 from apps.accounts.roles import OrgRole
 
 
@@ -28,5 +28,14 @@ def user_has_org_role(*, user: User, role: OrgRole) -> bool:
     )
 
 
-def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("agency")
+def user_is_manager(*, user: User) -> bool:
+    """Active staff in the manager group: the one manager check (performance, SLA freezes).
+
+    Being a superuser does not count: the role comes from the group alone.
+    """
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user_has_org_role(user=user, role=OrgRole.MANAGER)
+    )

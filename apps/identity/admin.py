@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from apps.accounts.models import User
 from apps.accounts.roles import OrgRole
 from apps.accounts.selectors import user_has_org_role
+from apps.core.admin_readonly import ReadOnlyModelAdmin
 from apps.core.admin_search import IdentifierSearchMixin, pseudonym, upper
 from apps.identity import services
 from apps.identity.models import IdentityAccessEvent, Reporter, RevealRequest
@@ -30,17 +31,8 @@ def is_dpo(request: HttpRequest) -> bool:
     )
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(ReadOnlyModelAdmin):
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ErasedFilter(admin.SimpleListFilter):

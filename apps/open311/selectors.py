@@ -15,6 +15,7 @@ from apps.open311.services import api_key_hash
 from apps.reports.models import PUBLIC_ID_REGEX, Report
 from apps.reports.selectors_public import report_list_public_detailed
 from apps.routing.models import Category
+from apps.routing.selectors import UnknownCategory, category_get_active
 
 # Longer values cannot be keys we issued; refuse them before hashing anything large.
 _MAX_API_KEY_LENGTH = 128
@@ -38,7 +39,10 @@ def service_get(*, service_code: str) -> Category | None:
     """The active category whose code is ``service_code``, or None."""
     if not SERVICE_CODE.fullmatch(service_code):
         return None
-    return Category.objects.filter(code=service_code, is_active=True).first()
+    try:
+        return category_get_active(code=service_code)
+    except UnknownCategory:
+        return None
 
 
 def _shifted(moment: datetime, delta: timedelta) -> datetime:

@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from apps.accounts.models import User
-from apps.performance import selectors
+from apps.accounts.selectors import user_is_manager
+from apps.core.admin_readonly import ReadOnlyModelAdmin
 from apps.performance.admin_report import manager_report_context
 from apps.performance.models import (
     Appeal,
@@ -19,44 +20,33 @@ from apps.performance.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(ScoreEvent)
-class ScoreEventAdmin(ReadOnlyAdmin):
+class ScoreEventAdmin(ReadOnlyModelAdmin):
     list_display = ("period", "kind", "points", "count", "agency", "officer", "report", "note")
     list_filter = ("kind", "source", "period")
     list_select_related = ("agency", "officer", "report")
 
 
 @admin.register(ScoreSnapshot)
-class ScoreSnapshotAdmin(ReadOnlyAdmin):
+class ScoreSnapshotAdmin(ReadOnlyModelAdmin):
     list_display = ("period", "agency", "officer", "tickets", "on_time", "breaches", "score")
     list_filter = ("period", "formula_version")
     list_select_related = ("agency", "officer")
 
 
 @admin.register(PerformanceMonth)
-class PerformanceMonthAdmin(ReadOnlyAdmin):
+class PerformanceMonthAdmin(ReadOnlyModelAdmin):
     list_display = ("period", "formula_version", "closed_at", "closed_by")
 
 
 @admin.register(Appeal)
-class AppealAdmin(ReadOnlyAdmin):
+class AppealAdmin(ReadOnlyModelAdmin):
     list_display = ("public_id", "officer", "status", "created_at", "decided_by", "decided_at")
     list_filter = ("status",)
 
 
 @admin.register(ManagerReport)
-class ManagerReportAdmin(ReadOnlyAdmin):
+class ManagerReportAdmin(ReadOnlyModelAdmin):
     """The manager report page (``/admin/performance/managerreport/``): table, charts, exports.
 
     Staff in the manager group only: anyone else gets 403 (the admin's login for non-staff).
@@ -64,12 +54,7 @@ class ManagerReportAdmin(ReadOnlyAdmin):
 
     def _is_manager(self, request: HttpRequest) -> bool:
         user = request.user
-        return (
-            isinstance(user, User)
-            and user.is_active
-            and user.is_staff
-            and selectors.user_is_manager(user=user)
-        )
+        return isinstance(user, User) and user_is_manager(user=user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_manager(request)

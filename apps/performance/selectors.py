@@ -32,11 +32,10 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.accounts.roles import OrgRole
-from apps.accounts.selectors import user_has_org_role
-from apps.core.errors import ApplicationError, Forbidden
+from apps.accounts.selectors import user_is_manager
+from apps.core.errors import ApplicationError, Forbidden, NotFound
 from apps.performance.formula import Counts
-from apps.performance.models import PerformanceMonth, ScoreEvent, ScoreSnapshot
+from apps.performance.models import Appeal, PerformanceMonth, ScoreEvent, ScoreSnapshot
 from apps.reports.models import Report
 from apps.reports.selectors_staff import StaffScope, report_list_for_user, staff_scope_for_user
 from apps.sla.models import SlaBreach, SlaClock
@@ -74,10 +73,6 @@ def month_bounds(*, period: date) -> tuple[datetime, datetime]:
     start = datetime(period.year, period.month, 1, tzinfo=JAKARTA)
     nxt = date(period.year + period.month // 12, period.month % 12 + 1, 1)
     return start, datetime(nxt.year, nxt.month, 1, tzinfo=JAKARTA)
-
-
-def user_is_manager(*, user: User) -> bool:
-    return user_has_org_role(user=user, role=OrgRole.MANAGER)
 
 
 # --- ledger and scores ------------------------------------------------------------------
@@ -121,6 +116,39 @@ def counts_by_subject(*, period: date, subject: str) -> dict[int, Counts]:
 
 def month_is_closed(*, period: date) -> bool:
     return PerformanceMonth.objects.filter(period=period).exists()
+
+
+def breach_entry_get_for_officer(*, officer: User, report: str, cycle: int) -> ScoreEvent:
+    """The officer's breach row in the ledger for one SLA breach (report and cycle); 404 if none.
+
+    Only the charged officer finds it: anyone else gets the same 404 as a missing breach.
+    """
+    breach_ids = SlaBreach.objects.filter(report__public_id=report, cycle=cycle).values("pk")
+    entry = (
+        ScoreEvent.objects.filter(
+            source=ScoreEvent.Source.SLA_BREACH,
+            kind=ScoreEvent.Kind.BREACH,
+            report__public_id=report,
+            officer=officer,
+            source_id__in=breach_ids,
+        )
+        .select_related("report")
+        .first()
+    )
+    if entry is None:
+        raise NotFound()
+    return entry
+
+
+def appeal_get_for_user(*, user: User, public_id: Any) -> Appeal:
+    """One appeal: managers see every appeal, an officer only their own; 404 otherwise."""
+    appeals = Appeal.objects.all()
+    if not user_is_manager(user=user):
+        appeals = appeals.filter(officer=user)
+    appeal = appeals.filter(public_id=public_id).first()
+    if appeal is None:
+        raise NotFound()
+    return appeal
 
 
 def scores_for_user(*, user: User, period: date, subject: str) -> list[dict[str, Any]]:

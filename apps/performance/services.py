@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.accounts.roles import OrgRole
-from apps.accounts.selectors import user_has_org_role
+from apps.accounts.selectors import user_is_manager
 from apps.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from apps.performance.formula import score_for
 from apps.performance.models import (
@@ -21,7 +20,12 @@ from apps.performance.models import (
     ScoreEvent,
     ScoreSnapshot,
 )
-from apps.performance.selectors import counts_by_subject, month_bounds, month_of
+from apps.performance.selectors import (
+    counts_by_subject,
+    month_bounds,
+    month_is_closed,
+    month_of,
+)
 from apps.reports.services.common import text_clean
 
 APPEAL_REASON_MAX = 2000
@@ -142,7 +146,7 @@ def performance_ledger_sync(*, now: datetime | None = None) -> LedgerSyncResult:
 
 
 def _require_manager(user: User) -> None:
-    if not user_has_org_role(user=user, role=OrgRole.MANAGER):
+    if not user_is_manager(user=user):
         raise Forbidden(_("Only managers may do this."))
 
 
@@ -199,7 +203,7 @@ def appeal_submit(*, score_event: ScoreEvent, officer: User, reason: str) -> App
     if score_event.source != ScoreEvent.Source.SLA_BREACH:
         raise NotFound()
     reason = text_clean(value=reason, field="reason", max_length=APPEAL_REASON_MAX)
-    if not PerformanceMonth.objects.filter(period=score_event.period).exists():
+    if not month_is_closed(period=score_event.period):
         raise ApplicationError(
             _("Appeals are possible only once the month is closed."),
             fields={"period": [_("The month of this breach is not closed yet.")]},

@@ -3,7 +3,6 @@
 Whatever a caller may not see is a ``NotFound`` (404), the same as a missing id.
 """
 
-from django.contrib.gis.geos import Polygon
 from django.db.models import Prefetch, QuerySet
 
 from apps.accounts.models import User
@@ -22,16 +21,9 @@ def _with_refs(queryset: QuerySet[Report]) -> QuerySet[Report]:
     )
 
 
-def report_list_public(
-    *, bbox: tuple[float, float, float, float] | None = None
-) -> QuerySet[Report]:
-    """Public reports (not merged into another), newest first.
-
-    ``bbox`` is (min lon, min lat, max lon, max lat) in WGS84.
-    """
+def report_list_public() -> QuerySet[Report]:
+    """Public reports (not merged into another), newest first."""
     queryset = Report.objects.filter(is_public=True, parent__isnull=True)
-    if bbox is not None:
-        queryset = queryset.filter(location__coveredby=Polygon.from_bbox(bbox))
     return _with_refs(queryset).order_by("-created_at", "-pk")
 
 

@@ -19,7 +19,8 @@ class Area(models.Model):
         KECAMATAN = "kecamatan", _("Kecamatan")
         KELURAHAN = "kelurahan", _("Kelurahan")
 
-    DEPTH = {Level.PROVINCE: 0, Level.KOTA: 1, Level.KECAMATAN: 2, Level.KELURAHAN: 3}
+    # Length of the official code at each level: "31" / "31.71" / "31.71.01" / "31.71.01.1001".
+    CODE_LENGTH = {Level.PROVINCE: 2, Level.KOTA: 5, Level.KECAMATAN: 8, Level.KELURAHAN: 13}
 
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     code = models.CharField(_("code"), max_length=20, unique=True)

@@ -138,13 +138,6 @@ LIMIT 1
 """
 _AREA_COLUMNS = 19  # the area columns of _ROW_SQL, kelurahan first
 
-# Code length of an area at each level: a unit acts "at this level or above".
-_CODE_LENGTH = {
-    Area.Level.PROVINCE: 2,
-    Area.Level.KOTA: 5,
-    Area.Level.KECAMATAN: 8,
-    Area.Level.KELURAHAN: 13,
-}
 _AREA_FIELDS = ["id", "level", "code", "name", "parent_id", "postal_code"]  # model order
 _LEVELS_DOWN = (Area.Level.KELURAHAN, Area.Level.KECAMATAN, Area.Level.KOTA, Area.Level.PROVINCE)
 
@@ -163,7 +156,8 @@ def _routing_rows(
         "radius_deg": _CANDIDATE_RADIUS_DEG,
         "category": category.pk if category else None,
         "sector": category.sector if category else None,
-        "max_code_length": _CODE_LENGTH[Area.Level(category.routing_level)] if category else 0,
+        # A unit acts "at this level or above": codes no longer than the routing level's.
+        "max_code_length": Area.CODE_LENGTH[Area.Level(category.routing_level)] if category else 0,
     }
     rows = prepared_fetch(_COVERING_SQL, params)
     if len(rows) == 1:

@@ -18,8 +18,6 @@ from apps.routing.models import Area, Category
 PROVINCE_CODE = "31"
 PROVINCE_NAME = "DKI Jakarta"
 
-# Code length of each derived level: "31" / "31.71" / "31.71.01" / "31.71.01.1001".
-_PREFIX = {Area.Level.KECAMATAN: 8, Area.Level.KOTA: 5, Area.Level.PROVINCE: 2}
 _PARENT_LEVEL = {
     Area.Level.KELURAHAN: Area.Level.KECAMATAN,
     Area.Level.KECAMATAN: Area.Level.KOTA,
@@ -121,7 +119,7 @@ def _import(
     for level in (Area.Level.KECAMATAN, Area.Level.KOTA, Area.Level.PROVINCE):
         grouped = (
             Area.objects.filter(level=source_level)
-            .annotate(group_code=Left("code", _PREFIX[level]))
+            .annotate(group_code=Left("code", Area.CODE_LENGTH[level]))
             .values("group_code")
             .annotate(geom=Union("boundary"))
             .order_by("group_code")
@@ -142,7 +140,7 @@ def _import(
         Area.objects.filter(level=child_level).update(
             parent=Subquery(
                 Area.objects.filter(
-                    level=parent_level, code=Left(OuterRef("code"), _PREFIX[parent_level])
+                    level=parent_level, code=Left(OuterRef("code"), Area.CODE_LENGTH[parent_level])
                 ).values("pk")[:1]
             )
         )

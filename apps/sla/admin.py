@@ -8,6 +8,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin_readonly import ReadOnlyModelAdmin
 from apps.core.errors import ApplicationError
 from apps.sla import services
 from apps.sla.deadlines import SlaConfigurationError
@@ -87,19 +88,8 @@ class SlaPolicyAdmin(admin.ModelAdmin):
             messages.error(request, exc.message)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(SlaClock)
-class SlaClockAdmin(ReadOnlyAdmin):
+class SlaClockAdmin(ReadOnlyModelAdmin):
     list_display = ["report", "state", "cycle", "due_at", "breached_at", "unit", "target"]
     list_filter = ["state", "unit"]
     list_select_related = ["report"]
@@ -108,7 +98,7 @@ class SlaClockAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SlaBreach)
-class SlaBreachAdmin(ReadOnlyAdmin):
+class SlaBreachAdmin(ReadOnlyModelAdmin):
     list_display = ["report", "cycle", "due_at", "agency", "officer", "rule"]
     list_filter = ["rule"]
     list_select_related = ["report", "agency", "officer"]
@@ -117,7 +107,7 @@ class SlaBreachAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SlaWarning)
-class SlaWarningAdmin(ReadOnlyAdmin):
+class SlaWarningAdmin(ReadOnlyModelAdmin):
     list_display = ["clock", "cycle", "point", "at"]
     show_full_result_count = False
 

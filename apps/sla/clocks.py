@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from apps.reports.models import Report
 from apps.sla.deadlines import CalendarSnapshot, Interval, due_at
 
 # Statuses that stop the clock. dikonfirmasi follows selesai; reopening resumes the clock.
-STOP_STATUSES = frozenset({"selesai", "ditolak", "dikonfirmasi"})
-REOPEN_STATUS = "dibuka_kembali"
+STOP_STATUSES: frozenset[str] = Report.CLOSED_STATUSES
+REOPEN_STATUS: str = Report.Status.DIBUKA_KEMBALI
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from apps.reports.models import Report
 from apps.routing.models import Category
 from apps.sla.deadlines import CalendarSnapshot
-from apps.sla.models import AreaFreeze, Holiday, SlaBreach, SlaPolicy, WorkCalendar
+from apps.sla.models import AreaFreeze, Holiday, SlaPolicy, WorkCalendar
 
 ALWAYS_OFF = (Holiday.Kind.PUBLIC_HOLIDAY, Holiday.Kind.REGIONAL, Holiday.Kind.AD_HOC)
 
@@ -36,12 +36,6 @@ def calendar_snapshot_for(
     )
 
 
-def breach_list_for_report(*, report_id: int) -> QuerySet[SlaBreach]:
-    return SlaBreach.objects.filter(report_id=report_id).select_related(
-        "agency", "officer", "holder_agency"
-    )
-
-
 def area_freeze_pauses_for_report(*, report_id: int) -> list[tuple[datetime, datetime, str]]:
     """The area freezes covering the report's location that end after it was filed.
 
@@ -56,7 +50,3 @@ def area_freeze_pauses_for_report(*, report_id: int) -> list[tuple[datetime, dat
     with connection.cursor() as cursor:
         cursor.execute(sql, {"report": report_id})
         return [(begin, end, f"area_freeze:{pk}") for pk, begin, end in cursor.fetchall()]
-
-
-def area_freeze_list() -> QuerySet[AreaFreeze]:
-    return AreaFreeze.objects.select_related("created_by").order_by("-created_at", "-pk")

@@ -21,7 +21,7 @@ from apps.accounts.selectors import agencies_for_user
 from apps.identity import vault
 from apps.identity.errors import ReporterErased, RevealDenied, RevealRequestAlreadyDecided
 from apps.identity.models import IdentityAccessEvent, Reporter, RevealRequest
-from apps.identity.services.audit import access_event_write
+from apps.identity.services.audit import access_event_record, access_event_write
 
 ACT = "act_on_agency_reports"
 SUPERVISE = "supervise_agency"
@@ -57,25 +57,35 @@ class _Attempt:
     fields: list[str]
     request: RevealRequest | None = None
 
-    def log(self, *, kind: str, reason: str = "", detail: dict[str, Any] | None = None) -> None:
+    def _event(
+        self, *, kind: str, reason: str = "", detail: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The access event's arguments: this attempt's context plus the request, if any."""
         detail = dict(detail or {})
         if self.request is not None:
             detail["request"] = str(self.request.public_id)
-        access_event_write(
-            kind=kind,
-            reporter=self.reporter,
-            actor=self.actor,
-            agency=self.agency,
-            ticket_ref=self.ticket_ref,
-            fields=self.fields,
-            reason=reason,
-            detail=detail,
-        )
+        return {
+            "kind": kind,
+            "reporter": self.reporter,
+            "actor": self.actor,
+            "agency": self.agency,
+            "ticket_ref": self.ticket_ref,
+            "fields": self.fields,
+            "reason": reason,
+            "detail": detail,
+        }
+
+    def log(self, *, kind: str, reason: str = "", detail: dict[str, Any] | None = None) -> None:
+        """Write the event inside the caller's transaction."""
+        access_event_write(**self._event(kind=kind, reason=reason, detail=detail))
 
     def deny(self, *, step: str, denial: str) -> RevealDenied | ReporterErased:
         """Record the refusal in its own committed transaction; return the error to raise."""
-        with transaction.atomic(durable=True):
-            self.log(kind=IdentityAccessEvent.Kind.DENIED, detail={"step": step, "denial": denial})
+        access_event_record(
+            **self._event(
+                kind=IdentityAccessEvent.Kind.DENIED, detail={"step": step, "denial": denial}
+            )
+        )
         if denial == Denial.ERASED:
             return ReporterErased(denial=denial)
         return RevealDenied(denial=denial)

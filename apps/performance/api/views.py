@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
-from apps.core.errors import Forbidden, NotFound
+from apps.accounts.selectors import user_is_manager
+from apps.core.errors import Forbidden
 from apps.performance import charts, exports, selectors, services
 from apps.performance.api.serializers import (
     AppealCreateInputSerializer,
@@ -35,7 +35,6 @@ from apps.performance.api.serializers import (
     PerformanceScoreOutputSerializer,
 )
 from apps.performance.formula import score_explained
-from apps.performance.models import Appeal, ScoreEvent
 from apps.reports.selectors_staff import StaffScope
 
 ERRORS = {
@@ -60,7 +59,7 @@ def _staff(request: Request) -> User:
 
 def _manager(request: Request) -> User:
     user = _staff(request)
-    if not selectors.user_is_manager(user=user):
+    if not user_is_manager(user=user):
         raise Forbidden()
     return user
 
@@ -181,27 +180,11 @@ class AppealCreateApi(APIView):
     def post(self, request: Request) -> Response:
         user = _staff(request)
         data = _input(AppealCreateInputSerializer, request.data)
-        entry = (
-            ScoreEvent.objects.filter(
-                source=ScoreEvent.Source.SLA_BREACH,
-                kind=ScoreEvent.Kind.BREACH,
-                report__public_id=data["report"],
-                officer=user,
-                source_id__in=_breach_ids(report=data["report"], cycle=data["cycle"]),
-            )
-            .select_related("report")
-            .first()
+        entry = selectors.breach_entry_get_for_officer(
+            officer=user, report=data["report"], cycle=data["cycle"]
         )
-        if entry is None:
-            raise NotFound()
         appeal = services.appeal_submit(score_event=entry, officer=user, reason=data["reason"])
         return Response(AppealOutputSerializer(appeal).data, status=201)
-
-
-def _breach_ids(*, report: str, cycle: int) -> Any:
-    from apps.sla.models import SlaBreach
-
-    return SlaBreach.objects.filter(report__public_id=report, cycle=cycle).values("pk")
 
 
 class AppealDecideApi(APIView):
@@ -217,7 +200,7 @@ class AppealDecideApi(APIView):
     def post(self, request: Request, appeal_id: str) -> Response:
         user = _manager(request)
         params = _input(AppealDecideInputSerializer, request.data)
-        appeal = get_object_or_404(Appeal, public_id=appeal_id)
+        appeal = selectors.appeal_get_for_user(user=user, public_id=appeal_id)
         appeal = services.appeal_decide(
             appeal=appeal, manager=user, upheld=params["upheld"], note=params["note"]
         )

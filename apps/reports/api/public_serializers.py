@@ -4,7 +4,6 @@ Public output carries report content only: never the reporter, a pseudonym, cont
 photo EXIF/location, routing internals or staff names.
 """
 
-import math
 from typing import Any
 
 from django.urls import reverse
@@ -13,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.validators import validate_finite
 from apps.reports.models import Report
 from apps.reports.selectors_public import (
     PUBLIC_FEED_MAX_FEATURES,
@@ -21,11 +21,6 @@ from apps.reports.selectors_public import (
     report_is_open,
     report_public_address,
 )
-
-
-def _finite(value: float) -> None:
-    if not math.isfinite(value):
-        raise serializers.ValidationError(_("Must be a finite number."))
 
 
 class PublicReportFeedInputSerializer(serializers.Serializer):
@@ -138,8 +133,8 @@ class PublicReportFeedOutputSerializer(serializers.Serializer):
 
 
 class NearbyReportInputSerializer(serializers.Serializer):
-    lat = serializers.FloatField(min_value=-90, max_value=90, validators=[_finite])
-    lon = serializers.FloatField(min_value=-180, max_value=180, validators=[_finite])
+    lat = serializers.FloatField(min_value=-90, max_value=90, validators=[validate_finite])
+    lon = serializers.FloatField(min_value=-180, max_value=180, validators=[validate_finite])
     category = serializers.SlugField(max_length=40)
 
 

@@ -5,7 +5,6 @@ their number ``n`` within the report.
 """
 
 import copy
-import math
 from datetime import datetime
 from typing import Any
 
@@ -17,14 +16,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.validators import validate_finite
 from apps.reports.api.text_input import FormTextInputSerializer
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
 from apps.routing.models import Area, Category
-
-
-def _finite(value: float) -> None:
-    if not math.isfinite(value):
-        raise serializers.ValidationError(_("Must be a finite number."))
 
 
 def _english() -> bool:
@@ -97,10 +92,10 @@ class ReportCreateInputSerializer(CachedFieldsMixin, FormTextInputSerializer):
     )
     category = serializers.SlugField(max_length=40, help_text="A category code.")
     description = serializers.CharField(min_length=1, max_length=2000)
-    lat = serializers.FloatField(min_value=-90, max_value=90, validators=[_finite])
-    lon = serializers.FloatField(min_value=-180, max_value=180, validators=[_finite])
+    lat = serializers.FloatField(min_value=-90, max_value=90, validators=[validate_finite])
+    lon = serializers.FloatField(min_value=-180, max_value=180, validators=[validate_finite])
     accuracy_m = serializers.FloatField(
-        required=False, allow_null=True, min_value=0, max_value=10_000, validators=[_finite]
+        required=False, allow_null=True, min_value=0, max_value=10_000, validators=[validate_finite]
     )
     occurred_at = ZonedDateTimeField(
         required=False,

@@ -22,6 +22,7 @@ from apps.identity.api.serializers import (
     IdentityRevealOutputSerializer,
     RevealRequestOutputSerializer,
 )
+from apps.identity.api.views import NO_STORE
 from apps.reports import selectors_reveal, selectors_staff
 from apps.reports.api.schema import error_response
 from apps.reports.api.text_input import validated_input
@@ -32,8 +33,6 @@ from apps.reports.services.reveal import (
     report_identity_reveal,
     report_reveal_request_create,
 )
-
-NO_STORE = {"Cache-Control": "no-store"}
 
 _ERRORS = {
     400: error_response("invalid"),

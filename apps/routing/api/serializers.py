@@ -1,16 +1,10 @@
-import math
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.accounts.models import Agency
+from apps.core.api.validators import validate_finite
 from apps.routing.models import Area
-
-
-def validate_finite(value: float) -> None:
-    if not math.isfinite(value):
-        raise serializers.ValidationError(_("Must be a finite number."))
 
 
 class RoutingLookupInputSerializer(serializers.Serializer):

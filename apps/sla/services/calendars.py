@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 
 from apps.routing.models import Category
 from apps.sla.deadlines import SlaConfigurationError
-from apps.sla.models import Holiday, SlaPolicy, WorkCalendar
+from apps.sla.models import (
+    Holiday,
+    SlaPolicy,
+    WorkCalendar,
+    default_pause_statuses,
+    default_warning_points,
+)
 from apps.sla.validation import calendar_problems, policy_problems
 
 SYNC_SOURCE_NOTE = "holidays package, Indonesia (PUBLIC + GOVERNMENT)"
@@ -204,8 +210,12 @@ def sla_policy_save(
     An edit that changes anything bumps the version; running clocks keep the rules they
     started with until a manager recomputes them (``sla_clock_recompute(reapply_policy=True)``).
     """
-    pauses = list(pause_statuses) if pause_statuses is not None else ["menunggu_info_pelapor"]
-    points = sorted(warning_points) if warning_points is not None else [50, 80]
+    pauses = (
+        list(pause_statuses)
+        if pause_statuses is not None
+        else [str(status) for status in default_pause_statuses()]
+    )
+    points = sorted(warning_points) if warning_points is not None else default_warning_points()
     problems = policy_problems(
         target=target, unit=unit, pause_statuses=pauses, warning_points=points
     )

@@ -9,7 +9,15 @@ from django.utils import timezone
 from apps.reports.models import Report, ReportEvent
 from apps.routing.models import Category
 from apps.sla import clocks
-from apps.sla.models import AreaFreeze, SlaClock, SlaPolicy, WorkCalendar
+from apps.sla.models import (
+    AreaFreeze,
+    SlaClock,
+    SlaPolicy,
+    SlaSweepState,
+    WorkCalendar,
+    default_pause_statuses,
+    default_warning_points,
+)
 from apps.sla.selectors import (
     area_freeze_pauses_for_report,
     calendar_snapshot_for,
@@ -18,16 +26,20 @@ from apps.sla.selectors import (
 from apps.sla.services.calendars import work_calendar_default
 
 STATUS_KINDS = (ReportEvent.Kind.CREATED, ReportEvent.Kind.STATUS)
-DEFAULT_RULES: dict[str, Any] = {
-    "pause_statuses": ["menunggu_info_pelapor"],
-    "warning_points": [50, 80],
-    "include_cuti_bersama": True,
-}
+
+
+def _default_pause_statuses() -> list[str]:
+    """The model's default pause statuses as plain strings (JSON rules and SQL parameters)."""
+    return [str(status) for status in default_pause_statuses()]
 
 
 def _rules_from(policy: SlaPolicy | None) -> dict[str, Any]:
     if policy is None:
-        return dict(DEFAULT_RULES)
+        return {
+            "pause_statuses": _default_pause_statuses(),
+            "warning_points": default_warning_points(),
+            "include_cuti_bersama": True,
+        }
     return {
         "pause_statuses": list(policy.pause_statuses),
         "warning_points": sorted(policy.warning_points),
@@ -117,7 +129,8 @@ def sla_clock_recompute(
     return clock
 
 
-def _table(model: Any) -> str:
+def table_name(model: Any) -> str:
+    """A model's table name, for the raw SQL of the clock and the sweep services."""
     return str(model._meta.db_table)
 
 
@@ -130,7 +143,7 @@ def sla_clocks_create_missing(*, now: datetime) -> int:
     """
     calendar = work_calendar_default()
     sql = f"""
-        INSERT INTO {_table(SlaClock)} (
+        INSERT INTO {table_name(SlaClock)} (
             report_id, policy_id, policy_version, calendar_version, target, unit, rules,
             state, cycle, started_at, due_at, paused_intervals, stopped_at, breached_at,
             warning_points, warning_times, next_warning_at, events_seen_id, computed_at)
@@ -138,7 +151,7 @@ def sla_clocks_create_missing(*, now: datetime) -> int:
                t.target, t.unit,
                jsonb_build_object(
                    'pause_statuses', to_jsonb(COALESCE(p.pause_statuses,
-                                                       ARRAY['menunggu_info_pelapor'])),
+                                                       %(default_pauses)s::text[])),
                    'warning_points', to_jsonb(t.points),
                    'include_cuti_bersama', COALESCE(p.include_cuti_bersama, true)),
                'running', 1, r.created_at,
@@ -150,27 +163,27 @@ def sla_clocks_create_missing(*, now: datetime) -> int:
                END,
                CASE WHEN t.simple THEN 0 ELSE -1 END,
                %(now)s
-        FROM {_table(Report)} r
-        JOIN {_table(Category)} cat ON cat.id = r.category_id
+        FROM {table_name(Report)} r
+        JOIN {table_name(Category)} cat ON cat.id = r.category_id
         LEFT JOIN LATERAL (
-            SELECT * FROM {_table(SlaPolicy)} sp
+            SELECT * FROM {table_name(SlaPolicy)} sp
             WHERE sp.category_id = r.category_id
                OR (sp.category_id IS NULL AND sp.calendar_id = %(calendar)s)
             ORDER BY sp.category_id NULLS LAST LIMIT 1
         ) p ON true
-        LEFT JOIN {_table(WorkCalendar)} pc ON pc.id = p.calendar_id
+        LEFT JOIN {table_name(WorkCalendar)} pc ON pc.id = p.calendar_id
         CROSS JOIN LATERAL (
             SELECT COALESCE(p.target, cat.sla_days) AS target,
                    COALESCE(p.unit, 'calendar_days') AS unit,
                    COALESCE((SELECT array_agg(x ORDER BY x) FROM unnest(p.warning_points) x),
-                            CASE WHEN p.id IS NULL THEN ARRAY[50, 80]::smallint[]
+                            CASE WHEN p.id IS NULL THEN %(default_points)s::smallint[]
                                  ELSE '{{}}'::smallint[] END) AS points,
                    COALESCE(p.unit, 'calendar_days') = 'calendar_days'
                    AND NOT EXISTS (
-                       SELECT 1 FROM {_table(ReportEvent)} e
+                       SELECT 1 FROM {table_name(ReportEvent)} e
                        WHERE e.report_id = r.id AND e.kind = 'status')
                    AND (NOT %(any_freeze)s OR NOT EXISTS (
-                       SELECT 1 FROM {_table(AreaFreeze)} f
+                       SELECT 1 FROM {table_name(AreaFreeze)} f
                        WHERE f.ends_at > r.created_at
                          AND ST_Covers(f.area::geography, r.location))) AS simple
         ) t
@@ -180,7 +193,7 @@ def sla_clocks_create_missing(*, now: datetime) -> int:
             FROM unnest(t.points) x
         ) w
         WHERE r.parent_id IS NULL
-          AND NOT EXISTS (SELECT 1 FROM {_table(SlaClock)} c WHERE c.report_id = r.id)
+          AND NOT EXISTS (SELECT 1 FROM {table_name(SlaClock)} c WHERE c.report_id = r.id)
         ON CONFLICT (report_id) DO NOTHING
     """  # noqa: S608 - table names come from our models; values are parameters
     with connection.cursor() as cursor:
@@ -190,6 +203,8 @@ def sla_clocks_create_missing(*, now: datetime) -> int:
             "cal_version": calendar.version,
             # without any freeze the planner folds the freeze check away
             "any_freeze": AreaFreeze.objects.exists(),
+            "default_pauses": _default_pause_statuses(),
+            "default_points": default_warning_points(),
         }
         cursor.execute(sql, params)
         return int(cursor.rowcount)
@@ -202,10 +217,12 @@ def sla_clocks_refresh(*, now: datetime, settle_seconds: int) -> int:
     events older than ``settle_seconds``, so a transaction that commits late is still seen.
     Returns how many clocks were recomputed.
     """
-    from apps.sla.models import SlaSweepState
-
     state, _created = SlaSweepState.objects.get_or_create(pk=1)
-    events, clock_table, report_table = _table(ReportEvent), _table(SlaClock), _table(Report)
+    events, clock_table, report_table = (
+        table_name(ReportEvent),
+        table_name(SlaClock),
+        table_name(Report),
+    )
     sql = f"""
         SELECT DISTINCT c.report_id FROM {events} e
         JOIN {clock_table} c ON c.report_id = e.report_id

@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
-from apps.accounts.roles import OrgRole
-from apps.accounts.selectors import user_has_org_role
+from apps.accounts.selectors import user_is_manager
 from apps.core.errors import ApplicationError, Forbidden
 from apps.reports.models import Report
 from apps.reports.services.common import text_clean
@@ -170,7 +169,7 @@ def _check_period(*, starts_at: datetime, ends_at: datetime, now: datetime) -> N
 
 def area_freeze_allowed(*, user: User) -> bool:
     """Active staff in the manager group (the admin form and the API ask this too)."""
-    return user.is_active and user.is_staff and user_has_org_role(user=user, role=OrgRole.MANAGER)
+    return user_is_manager(user=user)
 
 
 MARK_SQL = """

@@ -22,9 +22,9 @@ from django.utils import timezone
 from apps.accounts.models import Membership, User
 from apps.core.models import OutboxMessage
 from apps.reports.models import Custody, Report
-from apps.sla.models import SlaBreach, SlaClock, SlaWarning
+from apps.sla.models import SlaBreach, SlaClock, SlaSweepState, SlaWarning
 from apps.sla.services.attribution import breaches_apply_return_rule, triage_agency_id
-from apps.sla.services.clock import sla_clocks_create_missing, sla_clocks_refresh
+from apps.sla.services.clock import sla_clocks_create_missing, sla_clocks_refresh, table_name
 
 PUSH_HANDLER = "apps.core.messaging.push_send"
 # Any constant unique to this job: pg advisory locks share one 64-bit key space.
@@ -40,10 +40,6 @@ class SweepResult:
     breaches_settled: int = 0
     warnings: int = 0
     notifications: int = 0
-
-
-def _table(model: Any) -> str:
-    return str(model._meta.db_table)
 
 
 def _try_lock() -> bool:
@@ -150,13 +146,13 @@ RECIPIENTS_SQL = """
 
 def _tables() -> dict[str, str]:
     return {
-        "clock": _table(SlaClock),
-        "report": _table(Report),
-        "custody": _table(Custody),
-        "breach": _table(SlaBreach),
-        "warning": _table(SlaWarning),
-        "user": _table(User),
-        "membership": _table(Membership),
+        "clock": table_name(SlaClock),
+        "report": table_name(Report),
+        "custody": table_name(Custody),
+        "breach": table_name(SlaBreach),
+        "warning": table_name(SlaWarning),
+        "user": table_name(User),
+        "membership": table_name(Membership),
     }
 
 
@@ -290,7 +286,5 @@ def sla_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> 
                 break
             if claimed < batch:
                 break
-    from apps.sla.models import SlaSweepState
-
     SlaSweepState.objects.filter(pk=1).update(last_run_at=now)
     return result
