@@ -34,7 +34,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import Agency, User
+from apps.accounts.models import User
 from apps.core.admin_search import IdentifierSearchMixin, upper
 from apps.core.errors import ApplicationError, NotFound
 from apps.identity.errors import ReporterErased, RevealDenied
@@ -752,7 +752,6 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
         actor = _user(request)
         scope = selectors_staff.staff_scope_for_user(user=actor)
         boundary = Area.objects.filter(pk=report.area_id).values_list("boundary", flat=True).first()
-        family = report.agency.parent_id or report.agency_id
         context = {
             **(extra_context or {}),
             "ticket": report,
@@ -767,9 +766,9 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
             "map": svg_map(boundary=boundary, point=report.location),
             "allowed": sorted(Report.TRANSITIONS[report.status]),
             "koordinasi_pending": koordinasi_pending(report=report) is not None,
-            "suku_dinas": Agency.objects.filter(parent_id=family, is_active=True)
-            .exclude(pk=report.agency_id)
-            .order_by("code"),
+            "suku_dinas": selectors_staff.disposisi_targets(agency=report.agency).filter(
+                is_active=True
+            ),
             "officers": selectors_staff.agency_officers(agency=report.agency),
             "reject_reasons": RejectReason.choices,
             "return_reasons": ReturnReason.choices,

@@ -202,6 +202,26 @@ def report_get_for_user_by_pk(*, user: User, pk: int, scope: StaffScope | None =
     return report
 
 
+def disposisi_targets(*, agency: Agency) -> QuerySet[Agency]:
+    """The units a ticket held by ``agency`` may be handed down to (``disposisi``): the
+    Suku Dinas (or Satpol PP branches) of its Dinas, itself excluded. A Dinas or Satpol PP
+    hands down to its own branches, a branch to its siblings; any other unit to none.
+    Inactive units are included: the service refuses them with their own message."""
+    if agency.parent_id is not None:
+        family = agency.parent_id
+    elif agency.kind in (Agency.Kind.DINAS, Agency.Kind.SATPOL_PP):
+        family = agency.pk
+    else:
+        return Agency.objects.none()
+    return (
+        Agency.objects.filter(
+            parent_id=family, kind__in=[Agency.Kind.SUKU_DINAS, Agency.Kind.SATPOL_PP]
+        )
+        .exclude(pk=agency.pk)
+        .order_by("code")
+    )
+
+
 def report_timeline_for_staff(*, report: Report, scope: StaffScope) -> QuerySet[ReportEvent]:
     """The ticket's events, oldest first; monitors get the public ones only."""
     queryset = ReportEvent.objects.filter(report=report)

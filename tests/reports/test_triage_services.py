@@ -473,3 +473,28 @@ def test_a_moved_ticket_is_a_409_for_the_slower_officer():
     with pytest.raises(TicketMoved):
         services.report_start(report=stale, actor=second, note="Mulai")
     assert _snapshot(report) == before
+
+
+def test_the_disposisi_targets_are_exactly_what_the_service_accepts() -> None:
+    from apps.accounts.models import Agency
+    from apps.reports.selectors_staff import disposisi_targets
+
+    report = ticket()  # held by a Suku Dinas: its siblings under the same Dinas
+    source = report.agency
+    targets = list(disposisi_targets(agency=source))
+    assert targets
+    assert all(t.parent_id == source.parent_id and t.pk != source.pk for t in targets)
+    outsiders = Agency.objects.filter(parent_id=source.parent_id).exclude(
+        pk__in=[t.pk for t in targets] + [source.pk]
+    )
+    boss = officer(role="supervisor")
+    for unit in outsiders[:2]:  # same Dinas, not a branch (if any): refused
+        with pytest.raises(ApplicationError):
+            services.report_disposisi(report=report, actor=boss, to_agency=unit)
+    services.report_disposisi(report=report, actor=boss, to_agency=targets[0])
+    report.refresh_from_db()
+    assert report.agency == targets[0]
+    kelurahan_office = Agency.objects.filter(parent__isnull=True).exclude(
+        kind__in=[Agency.Kind.DINAS, Agency.Kind.SATPOL_PP]
+    )
+    assert all(not disposisi_targets(agency=unit).exists() for unit in kelurahan_office[:5])

@@ -27,7 +27,7 @@ from apps.core.errors import ApplicationError, Conflict, NotFound
 from apps.reports.errors import InvalidTransition
 from apps.reports.images import ProcessedPhoto, distance_m, photo_process
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
-from apps.reports.selectors_staff import StaffScope, staff_scope_for_user
+from apps.reports.selectors_staff import StaffScope, disposisi_targets, staff_scope_for_user
 from apps.reports.services.common import (
     change_status,
     check_move,
@@ -245,15 +245,7 @@ def report_disposisi(*, report: Report, actor: User, to_agency: Agency, note: st
     check_move(report, S.DISPOSISI)
     note = _note(note)
     source = report.agency
-    family = source.pk if source.kind in (Agency.Kind.DINAS, Agency.Kind.SATPOL_PP) else None
-    if source.parent_id is not None:
-        family = source.parent_id
-    if (
-        family is None
-        or to_agency.parent_id != family
-        or to_agency.pk == source.pk
-        or to_agency.kind not in (Agency.Kind.SUKU_DINAS, Agency.Kind.SATPOL_PP)
-    ):
+    if not disposisi_targets(agency=source).filter(pk=to_agency.pk).exists():
         raise ApplicationError(
             _("Disposisi goes from a Dinas to one of its own Suku Dinas."),
             fields={"to_agency": [str(_("Not a Suku Dinas of this ticket's Dinas."))]},
