@@ -147,6 +147,36 @@ pg_paths() {
     echo "$PG_HOME" >"$VAR/postgres.path"
 }
 
+# A cluster kept outside a checkout (see pg_paths) records the checkout it belongs to; one
+# whose checkout is gone (a deleted clone) is stopped and removed by the next set-up anywhere.
+collect_orphan_clusters() {
+    [ "$(id -u)" -eq 0 ] || return 0
+    local dir owner pgdata
+    for dir in /var/tmp/laporwarga-*/; do
+        [ -f "$dir/checkout" ] || continue
+        owner=$(cat "$dir/checkout")
+        [ -d "$owner" ] && continue
+        pgdata="${dir}postgres/data"
+        if [ -f "$pgdata/postmaster.pid" ]; then
+            (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pgdata" -m immediate -w stop) \
+                >/dev/null 2>&1 || true
+        fi
+        log "removing the cluster of a deleted checkout ($owner): ${dir%/}"
+        rm -rf "${dir:?}"
+    done
+}
+
+# Stop the cluster and delete it when it lives outside the checkout (make test removes a
+# cluster it created there, so that a throwaway clone leaves nothing behind).
+drop_outside_cluster() {
+    pg_paths
+    case "$PG_HOME" in "$VAR"/*) return 0 ;; esac
+    stop_postgres
+    log "removing $PG_HOME (created outside the checkout by this run)"
+    rm -rf "$(dirname "$PG_HOME")"
+    rm -f "$VAR/postgres" "$VAR/postgres.path"
+}
+
 pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
 
 pg_psql_super() { # run psql as the cluster superuser over the local socket
@@ -155,6 +185,7 @@ pg_psql_super() { # run psql as the cluster superuser over the local socket
 
 start_postgres() {
     pg_paths
+    collect_orphan_clusters
     local existing_port=""
     [ -f "$VAR/ports.env" ] && existing_port=$(sed -n 's/^PG_PORT=//p' "$VAR/ports.env")
     if [ ! -s "$PGDATA/PG_VERSION" ]; then
@@ -163,6 +194,7 @@ start_postgres() {
             mkdir -p "$PG_HOME"
             chown postgres: "$PG_HOME"
             chmod 700 "$PG_HOME"
+            [ "$PG_HOME" = "$VAR/postgres" ] || echo "$ROOT" >"$(dirname "$PG_HOME")/checkout"
         else
             mkdir -p "$PG_HOME"; chmod 700 "$PG_HOME"
         fi
@@ -348,6 +380,10 @@ case "${1:-}" in
     services) services; ensure_venv ;;
     venv) ensure_venv ;;
     stop) stop ;;
+    stop-postgres) stop_postgres ;;
+    stop-redis) stop_redis ;;
+    drop-outside-cluster) drop_outside_cluster ;;
+    cluster-path) pg_paths; echo "$PG_HOME" ;;
     status) status ;;
-    *) echo "usage: $0 setup|services|venv|stop|status" >&2; exit 2 ;;
+    *) echo "usage: $0 setup|services|venv|stop|stop-postgres|stop-redis|status|cluster-path|drop-outside-cluster" >&2; exit 2 ;;
 esac

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Agency, Membership
+from apps.core.errors import Conflict
 from apps.identity.models import Reporter
 from apps.reports.models import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH, Custody, Report, ReportEvent
 from apps.routing.models import Area, Category
@@ -287,6 +288,20 @@ def _backdate(table: str, column: str, pairs: list[tuple[int, datetime]]) -> Non
         cursor.execute(sql, {"ids": [p for p, _a in pairs], "ats": [a for _p, a in pairs]})
 
 
+def _refuse_repeated_seed(rows: list[Report], seed: int) -> None:
+    """The same seed makes the same tickets: a second run would repeat their ids."""
+    request_ids = [r.client_request_id for r in rows]
+    public_ids = [r.public_id for r in rows]
+    if (
+        Report.objects.filter(client_request_id__in=request_ids).exists()
+        or Report.objects.filter(public_id__in=public_ids).exists()
+    ):
+        raise Conflict(
+            f"demo tickets from seed {seed} exist already; pass another --seed "
+            f"(e.g. --seed {seed + 1}) to add more"
+        )
+
+
 def demo_history_create(
     *, reports: int, days: int, seed: int = 1, now: datetime | None = None, progress: Progress
 ) -> DemoResult:
@@ -356,6 +371,7 @@ def demo_history_create(
             )
             for i, t in enumerate(tickets)
         ]
+        _refuse_repeated_seed(rows, seed)
         Report.objects.bulk_create(rows, batch_size=1000)
         progress("writing", 1, 3)
         _backdate(

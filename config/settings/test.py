@@ -20,3 +20,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The suite also runs with the clock moved forward (scripts/test.sh; docs/conventions.md,
+# "Time in tests"). Set here so that every process reading these settings moves together.
+if os.environ.get("LW_TEST_CLOCK"):
+    from config.test_clock import travel_from_env
+
+    TEST_CLOCK = travel_from_env(os.environ["LW_TEST_CLOCK"])

@@ -36,7 +36,6 @@ def test_post_request_form_encoded_creates_an_open311_report(client: Client, key
         **MONAS,
         "address_string": "Jl. Medan Merdeka Barat, depan halte",
         "description": "Genangan 30 cm menutup jalur sepeda",
-        "attribute[OCCURRED_AT]": "2030-01-01T00:00:00Z",
         "attribute[PUBLIC]": "no",
     }
     fields["attribute[OCCURRED_AT]"] = timezone.now().replace(microsecond=0).isoformat()

@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -373,7 +374,10 @@ def test_a_signed_in_json_creation_costs_a_fixed_number_of_queries(
 
 
 def test_the_201_body_is_what_the_database_holds(reporter_client: APIClient) -> None:
-    body = _flood_body() | {"occurred_at": "2026-11-28T08:00:00.123456+07:00", "accuracy_m": 8}
+    # microseconds and a +07:00 offset, two hours ago: both must come back as stored
+    two_hours_ago = timezone.now().astimezone(ZoneInfo("Asia/Jakarta")) - timedelta(hours=2)
+    occurred = two_hours_ago.replace(microsecond=123456).isoformat()
+    body = _flood_body() | {"occurred_at": occurred, "accuracy_m": 8}
     created = reporter_client.post("/api/v1/reports/", body, format="json")
     assert created.status_code == 201
     detail = reporter_client.get(f"/api/v1/reports/{created.json()['id']}/")

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from apps.core.commands import positive_or_none
 from apps.identity import keys, services
 from apps.identity.errors import BackfillIncomplete, IdentityKeyUnavailable
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        batch_size = positive_or_none(options, "batch_size")
         version = keys.newest_index_version()
         if options["drop_old"]:
             try:
@@ -32,9 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(f"index version {version}: {pending} (reporter, field) pair(s) to add")
         with tqdm(unit="reporter", disable=options["quiet"]) as bar:
             try:
-                written = services.blind_index_rotate(
-                    batch_size=options["batch_size"], progress=bar.update
-                )
+                written = services.blind_index_rotate(batch_size=batch_size, progress=bar.update)
             except IdentityKeyUnavailable as exc:
                 raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"wrote {written} index row(s) of version {version}"))

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from apps.core.errors import ApplicationError
 from apps.performance.demo import demo_history_create
 from apps.reports.models import Report
 
@@ -52,9 +53,12 @@ class Command(BaseCommand):
                 self.stdout.write(line)
             sys.stdout.flush()
 
-        result = demo_history_create(
-            reports=reports, days=days, seed=options["seed"], progress=progress
-        )
+        try:
+            result = demo_history_create(
+                reports=reports, days=days, seed=options["seed"], progress=progress
+            )
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.reports} reports, {result.events} events, {result.custody} custody "

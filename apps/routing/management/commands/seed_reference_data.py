@@ -3,7 +3,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from apps.accounts.services import demo_accounts_seed
 from apps.routing.services import DinasSpec, agencies_seed, categories_seed
@@ -19,6 +20,15 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true", help="also create the demo accounts")
 
     def handle(self, *args: Any, fixtures: Path, demo: bool, **options: Any) -> None:
+        try:
+            with transaction.atomic():  # all or nothing
+                self._seed(fixtures, demo)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CommandError(f"cannot read the fixtures in {fixtures}: {exc}") from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CommandError(f"the fixtures in {fixtures} are not as expected: {exc!r}") from None
+
+    def _seed(self, fixtures: Path, demo: bool) -> None:
         agencies = json.loads((fixtures / "agencies.json").read_text(encoding="utf-8"))
         count = agencies_seed(
             dinas=[DinasSpec(**item) for item in agencies["dinas"]],

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from apps.core.commands import positive_or_none
 from apps.sla import services
 
 
@@ -12,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = services.sla_sweep(batch_size=options["batch_size"])
+        result = services.sla_sweep(batch_size=positive_or_none(options, "batch_size"))
         if not result.ran:
             self.stdout.write("another sweep holds the lock; nothing done")
         self.stdout.write(

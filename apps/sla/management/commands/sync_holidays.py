@@ -1,8 +1,9 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.sla import services
+from apps.sla.deadlines import SlaConfigurationError
 
 
 class Command(BaseCommand):
@@ -13,7 +14,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         calendar = services.work_calendar_default()
-        result = services.holidays_sync(calendar=calendar, years=options["years"])
+        try:
+            result = services.holidays_sync(calendar=calendar, years=options["years"])
+        except SlaConfigurationError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(
             f"holidays: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged, {result.kept_manual} kept (manual); "
