@@ -275,11 +275,14 @@ class _ReportBaseSerializer(OutputModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     category = ReportCategoryRefSerializer()
     location = serializers.SerializerMethodField()
-    area = ReportAreaOutputSerializer()
+    area = ReportAreaOutputSerializer(allow_null=True)
     agency = ReportAgencyRefSerializer()
 
-    @extend_schema_field(ReportLocationSerializer)
-    def get_location(self, report: Report) -> dict[str, float]:
+    @extend_schema_field(ReportLocationSerializer(allow_null=True))
+    def get_location(self, report: Report) -> dict[str, float] | None:
+        """Reported coordinates only (null for a report filed by address through Open311)."""
+        if report.location is None or not report.location_is_exact:
+            return None
         return {"lat": report.location.y, "lon": report.location.x}
 
 
