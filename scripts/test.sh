@@ -38,6 +38,9 @@ fi
 if [ "$mode" != lint ]; then
     step "pytest" "$PY" -m pytest "$@"
 fi
+if [ "$mode" = all ]; then
+    step "generated API client (openapi-python-client)" scripts/client_check.sh
+fi
 
 if [ "${CI:-}" != "true" ] && [ "$was_running" -eq 0 ] && [ "$mode" = all ]; then
     scripts/dev.sh stop >/dev/null 2>&1 || true

