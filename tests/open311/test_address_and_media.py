@@ -114,7 +114,10 @@ def test_an_address_id_alone_that_names_nothing_reads_as_to_be_confirmed(
     client: Client, key: str
 ) -> None:
     report = only(post(client, key, address_id="RW-05"))
-    (row,) = json.loads(client.get(f"/open311/v2/requests/{report.public_id}.json").content)
+    path = f"/open311/v2/requests/{report.public_id}.json"
+    (row,) = json.loads(client.get(path, HTTP_ACCEPT_LANGUAGE="id").content)
+    assert row["address"] == "Lokasi belum dipastikan"
+    (row,) = json.loads(client.get(path, HTTP_ACCEPT_LANGUAGE="en").content)
     assert row["address"] == "Location to be confirmed"
 
 
