@@ -67,6 +67,7 @@ if [ "$mode" = all ]; then
         step "pytest, clock at $clock" env LW_TEST_CLOCK="$clock" "$PY" -m pytest -q \
             -p no:cacheprovider --ignore=tests/e2e
     done
+    step "generated API client (openapi-python-client)" scripts/client_check.sh
 fi
 if [ ${#failed[@]} -gt 0 ]; then
     printf '\n\033[1;31mFAILED:\033[0m %s\n' "${failed[*]}"

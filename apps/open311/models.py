@@ -43,6 +43,9 @@ class ClientSubmission(models.Model):
         on_delete=models.PROTECT,
         related_name="submissions",
     )
+    # GeoReport v2 ``media_url``: a picture the client hosts. Validated (http/https, at most
+    # 2,000 characters) and returned as given; never fetched by the server.
+    media_url = models.URLField(_("media URL"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

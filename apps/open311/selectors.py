@@ -8,7 +8,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from apps.open311.models import ClientApp
 from apps.open311.services import api_key_hash
@@ -67,6 +67,10 @@ def request_window(
     return start, end
 
 
+def _with_media_url(reports: QuerySet[Report]) -> QuerySet[Report]:
+    return reports.annotate(client_media_url=F("open311_submission__media_url"))
+
+
 def request_list(
     *,
     public_ids: list[str] | None = None,
@@ -75,8 +79,9 @@ def request_list(
     end: datetime | None = None,
     statuses: list[str] | None = None,
 ) -> QuerySet[Report]:
-    """Public requests matching the GeoReport v2 filters, newest first (one query)."""
-    reports = report_list_public_detailed()
+    """Public requests matching the GeoReport v2 filters, newest first (one query), with the
+    ``media_url`` their client sent, if any, as ``client_media_url``."""
+    reports = _with_media_url(report_list_public_detailed())
     if public_ids:
         reports = reports.filter(public_id__in=public_ids)
     if service_codes:
@@ -97,7 +102,7 @@ def request_list(
 def request_get(*, public_id: str) -> Report | None:
     if not SERVICE_REQUEST_ID.fullmatch(public_id):
         return None
-    return report_list_public_detailed().filter(public_id=public_id).first()
+    return _with_media_url(report_list_public_detailed()).filter(public_id=public_id).first()
 
 
 def request_id_for_token(*, token: uuid.UUID) -> str | None:

@@ -19,6 +19,7 @@ from apps.open311.models import ClientApp, ClientSubmission
 from apps.reports.models import Report
 from apps.reports.services import ReportCreateResult, report_create
 from apps.routing.models import Category
+from apps.routing.selectors_address import kelurahan_for_address
 
 API_KEY_PREFIX = "lw311_"
 
@@ -72,9 +73,11 @@ def open311_request_create(
     *,
     client: ClientApp,
     category: Category,
-    location: Point,
+    location: Point | None,
     description: str,
     address: str = "",
+    address_id: str = "",
+    media_url: str = "",
     occurred_at: datetime | None = None,
     is_public: bool = True,
     photos: Sequence[UploadedFile] = (),
@@ -91,17 +94,24 @@ def open311_request_create(
     in the vault it is the sign-in identifier of a citizen account, and a copy on an
     account-less reporter would block that citizen's OTP sign-in. ``device_id`` and
     ``account_id`` are identifiers of the client's own systems and are not stored either.
+
+    Without a ``location``, ``address``/``address_id`` are matched against the loaded areas
+    (``apps.routing.selectors_address``); ``media_url`` is kept on the submission.
     """
     changes = _identity_changes(contact or ReporterContact())
     reporter = None
     if changes:
         reporter = reporter_create(user=None)
         reporter_identity_update(reporter=reporter, changes=changes)
+    match = (
+        kelurahan_for_address(address=address, address_id=address_id) if location is None else None
+    )
     result = report_create(
         reporter=reporter,
         anonymous=reporter is None,
         category=category,
         location=location,
+        address=match,
         description=description,
         client_request_id=uuid.uuid4(),
         occurred_at=occurred_at,
@@ -110,5 +120,5 @@ def open311_request_create(
         photos=photos,
         channel=Report.Channel.OPEN311,
     )
-    ClientSubmission.objects.create(report=result.report, client=client)
+    ClientSubmission.objects.create(report=result.report, client=client, media_url=media_url)
     return result

@@ -445,7 +445,7 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
 
     @admin.display(description=_("kelurahan"), ordering="area__name")
     def kelurahan(self, obj: Report) -> str:
-        return obj.area.name
+        return obj.area.name if obj.area is not None else str(obj.get_location_precision_display())
 
     @admin.display(description=_("unit"), ordering="agency__code")
     def unit(self, obj: Report) -> str:
@@ -751,7 +751,11 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
         report = self._scoped(request, object_id)
         actor = _user(request)
         scope = selectors_staff.staff_scope_for_user(user=actor)
-        boundary = Area.objects.filter(pk=report.area_id).values_list("boundary", flat=True).first()
+        boundary = (
+            Area.objects.filter(pk=report.area_id).values_list("boundary", flat=True).first()
+            if report.area_id is not None
+            else None
+        )
         context = {
             **(extra_context or {}),
             "ticket": report,
@@ -763,7 +767,11 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
             "nearby": selectors_staff.report_nearby_open_for_staff(
                 report=report, user=actor, scope=scope
             ),
-            "map": svg_map(boundary=boundary, point=report.location),
+            "map": (
+                svg_map(boundary=boundary, point=report.location)
+                if report.location is not None
+                else None
+            ),
             "allowed": sorted(Report.TRANSITIONS[report.status]),
             "koordinasi_pending": koordinasi_pending(report=report) is not None,
             "suku_dinas": selectors_staff.disposisi_targets(agency=report.agency).filter(

@@ -82,6 +82,13 @@ class Report(TimeStampedModel):
     )
     OPEN_STATUSES: frozenset[str] = frozenset(set(Status.values) - CLOSED_STATUSES)
 
+    class LocationPrecision(models.TextChoices):
+        """How well ``location`` is known (docs/open311.md, "Address without coordinates")."""
+
+        EXACT = "exact", _("Coordinates from the reporter")
+        KELURAHAN = "kelurahan", _("Approximate: a point inside the named kelurahan")
+        UNKNOWN = "unknown", _("Location to be confirmed")
+
     public_id = models.CharField(_("public id"), max_length=9, editable=False)
     client_request_id = models.UUIDField(_("client request id"), editable=False)
     request_fingerprint = models.CharField(_("request fingerprint"), max_length=64, editable=False)
@@ -103,13 +110,26 @@ class Report(TimeStampedModel):
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="reports"
     )
     description = models.TextField(_("description"))
-    location = models.PointField(_("location"), geography=True, srid=4326)
+    # Without a location (``location_precision == "unknown"``) there is no kelurahan either:
+    # the report was filed by address only and waits in central triage (docs/open311.md).
+    location = models.PointField(_("location"), geography=True, srid=4326, null=True, blank=True)
+    location_precision = models.CharField(
+        _("location precision"),
+        max_length=10,
+        choices=LocationPrecision.choices,
+        default=LocationPrecision.EXACT,
+    )
     accuracy_m = models.FloatField(_("accuracy (m)"), null=True, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"))
     address_hint = models.CharField(_("address hint"), max_length=300, blank=True)
     is_public = models.BooleanField(_("public"), default=True)
     area = models.ForeignKey(
-        Area, verbose_name=_("kelurahan"), on_delete=models.PROTECT, related_name="reports"
+        Area,
+        verbose_name=_("kelurahan"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+        null=True,
+        blank=True,
     )
     agency = models.ForeignKey(
         Agency,
@@ -168,6 +188,17 @@ class Report(TimeStampedModel):
             models.CheckConstraint(
                 condition=~models.Q(parent=models.F("pk")), name="report_not_own_parent"
             ),
+            # A location and a kelurahan, or neither: then the location is to be confirmed.
+            models.CheckConstraint(
+                condition=models.Q(
+                    location_precision="unknown", location__isnull=True, area__isnull=True
+                )
+                | (
+                    ~models.Q(location_precision="unknown")
+                    & models.Q(location__isnull=False, area__isnull=False)
+                ),
+                name="report_location_known_or_to_confirm",
+            ),
         ]
         indexes = [
             models.Index(fields=["reporter", "-created_at"], name="report_reporter_recent_idx"),
@@ -193,6 +224,11 @@ class Report(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.public_id
+
+    @property
+    def location_is_exact(self) -> bool:
+        """Whether ``location`` is where the reporter said; only such points go on maps."""
+        return self.location_precision == self.LocationPrecision.EXACT
 
 
 class ReportEvent(models.Model):

@@ -79,7 +79,11 @@ def report_list_public_in_bbox(*, bbox: BBox, category_code: str | None = None) 
     indistinguishable from lines of constant latitude.
     """
     bbox_validate(bbox=bbox)
-    reports = report_list_public_detailed().filter(location__intersects=Polygon.from_bbox(bbox))
+    # Only reported points: a kelurahan's stand-in point is not where the problem is.
+    reports = report_list_public_detailed().filter(
+        location__intersects=Polygon.from_bbox(bbox),
+        location_precision=Report.LocationPrecision.EXACT,
+    )
     if category_code:
         reports = reports.filter(category__code=category_code)
     return reports
@@ -105,6 +109,7 @@ def report_list_nearby(
             category__is_active=True,
             created_at__gte=timezone.now() - max_age,
             location__dwithin=(point, D(m=radius_m)),
+            location_precision=Report.LocationPrecision.EXACT,
         )
         .select_related("category")
         .annotate(distance=Distance("location", point))
@@ -125,10 +130,13 @@ def report_photo_get_public_thumbnail(*, public_id: str) -> ReportPhoto | None:
 
 
 def report_public_address(*, report: Report) -> str:
-    """The reporter's address hint, else "Kelurahan X, Kecamatan Y, <kota>" from the area."""
+    """The reporter's address hint, else "Kelurahan X, Kecamatan Y, <kota>" from the area
+    (a report without either, filed by an address id alone: "location to be confirmed")."""
     if report.address_hint.strip():
         return report.address_hint.strip()
     kelurahan = report.area
+    if kelurahan is None:
+        return str(Report.LocationPrecision.UNKNOWN.label)
     kecamatan = kelurahan.parent
     kota = kecamatan.parent if kecamatan is not None else None
     parts = [f"Kelurahan {kelurahan.name}"]

@@ -296,7 +296,10 @@ def report_photo_get_for_staff(*, user: User, report_pk: int, index: int) -> Rep
 def report_nearby_open_for_staff(
     *, report: Report, user: User, scope: StaffScope | None = None
 ) -> QuerySet[Report]:
-    """Open tickets within 250 m of ``report`` that ``user`` may also see (merge candidates)."""
+    """Open tickets within 250 m of ``report`` that ``user`` may also see (merge candidates);
+    none for a report whose location is to be confirmed."""
+    if report.location is None:
+        return Report.objects.none()
     return (
         report_list_for_user(user=user, scope=scope)
         .filter(

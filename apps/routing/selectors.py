@@ -36,7 +36,9 @@ class UnknownCategory(ApplicationError):
 class Routing:
     """Where a report goes and why."""
 
-    area: Area  # the kelurahan, with kecamatan, kota and province loaded as parents
+    # The kelurahan, with kecamatan, kota and province loaded as parents; None for a report
+    # whose location is to be confirmed (``route_to_triage``).
+    area: Area | None
     agency: Agency
     explanation: dict[str, Any] = field(default_factory=dict)
 
@@ -209,13 +211,9 @@ def kelurahan_for_point(*, point: Point) -> tuple[Area, dict[str, Any]]:
     return _kelurahan_from_row(row), explanation
 
 
-def route(*, point: Point, category: Category) -> Routing:
-    """Which kelurahan serves ``point`` and which unit must handle ``category`` there.
-
-    One query in the usual case (docs/routing.md). Raises ``OutsideServiceArea`` (422)
-    beyond the service area.
-    """
-    row, explanation = _routing_rows(point=point, category=category)
+def _routing_from_row(
+    row: Sequence[Any], explanation: dict[str, Any], category: Category
+) -> Routing:
     rule_id, rule_area, unit_level = row[_AREA_COLUMNS : _AREA_COLUMNS + 3]
     agency_values = row[_AREA_COLUMNS + 3 :]
     if agency_values[0] is None:  # the sector has no unit here at all
@@ -234,3 +232,44 @@ def route(*, point: Point, category: Category) -> Routing:
             )
     explanation["category"] = category.code
     return Routing(area=_kelurahan_from_row(row), agency=agency, explanation=explanation)
+
+
+def route(*, point: Point, category: Category) -> Routing:
+    """Which kelurahan serves ``point`` and which unit must handle ``category`` there.
+
+    One query in the usual case (docs/routing.md). Raises ``OutsideServiceArea`` (422)
+    beyond the service area.
+    """
+    row, explanation = _routing_rows(point=point, category=category)
+    return _routing_from_row(row, explanation, category)
+
+
+def route_for_kelurahan(
+    *, kelurahan: Area, category: Category, explanation: dict[str, Any]
+) -> Routing:
+    """Route ``category`` in ``kelurahan`` as if the report were inside it (an address named
+    the kelurahan: docs/open311.md). Same rules and statement as ``route``."""
+    params: dict[str, Any] = {
+        "area": kelurahan.pk,
+        "category": category.pk,
+        "sector": category.sector,
+        "max_code_length": Area.CODE_LENGTH[Area.Level(category.routing_level)],
+    }
+    row = prepared_fetch(_BY_ID_SQL, params)[0]
+    return _routing_from_row(row, {"area_code": row[1], **explanation}, category)
+
+
+def route_to_triage(*, category: Category, explanation: dict[str, Any]) -> Routing:
+    """No kelurahan is known (an address that names none): central triage confirms the
+    location and hands the report on."""
+    agency = Agency.objects.get(code=settings.TRIAGE_AGENCY_CODE)
+    return Routing(
+        area=None,
+        agency=agency,
+        explanation={
+            **explanation,
+            "match": "location_to_be_confirmed",
+            "rule": "central_triage",
+            "category": category.code,
+        },
+    )

@@ -344,7 +344,10 @@ def _world(owner: APIClient) -> dict[str, Any]:
         "inbox_message": str(InboxMessage.objects.get(reporter=reporter).public_id),
         "reveal_request": str(RevealRequest.objects.get().public_id),
         "open311_ticket": submitted["service_request_id"],
-        "open311_token": submitted["token"],
+        # Created synchronously: the answer has the id only; the token is the stored key.
+        "open311_token": str(
+            Report.objects.get(public_id=submitted["service_request_id"]).client_request_id
+        ),
     }
 
 

@@ -5,13 +5,18 @@ from rest_framework import serializers
 
 from apps.reports.api.serializers import (
     ReportCreateInputSerializer,
+    ReportCreateMultipartInputSerializer,
     ReportCreateOutputSerializer,
 )
 from tests.reports.factories import report_body
 
 
 def test_each_instance_gets_its_own_fields_bound_to_it() -> None:
-    for cls in (ReportCreateInputSerializer, ReportCreateOutputSerializer):
+    for cls in (
+        ReportCreateInputSerializer,
+        ReportCreateMultipartInputSerializer,
+        ReportCreateOutputSerializer,
+    ):
         first, second = cls(), cls()
         for name, field in first.fields.items():
             other = second.fields[name]
@@ -24,7 +29,7 @@ def test_each_instance_gets_its_own_fields_bound_to_it() -> None:
 
 
 def test_a_list_fields_child_is_bound_to_its_own_list() -> None:
-    first, second = ReportCreateInputSerializer(), ReportCreateInputSerializer()
+    first, second = ReportCreateMultipartInputSerializer(), ReportCreateMultipartInputSerializer()
     photos_a, photos_b = first.fields["photos"], second.fields["photos"]
     assert isinstance(photos_a, serializers.ListField)
     assert isinstance(photos_b, serializers.ListField)

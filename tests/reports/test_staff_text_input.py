@@ -214,5 +214,5 @@ def test_every_input_serializer_of_the_api_applies_the_rule() -> None:
         ]
 
     staff, citizen = inputs(staff_serializers), inputs(citizen_serializers)
-    assert (len(staff), len(citizen)) == (13, 5)
+    assert (len(staff), len(citizen)) == (13, 6)
     assert all(issubclass(cls, FormTextInputSerializer) for cls in staff + citizen)

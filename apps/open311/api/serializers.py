@@ -5,7 +5,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.validators import URLValidator
+from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -14,6 +15,7 @@ from apps.open311.catalogue import category_name, parse_w3c_datetime
 from apps.open311.selectors import SERVICE_CODE, SERVICE_REQUEST_ID
 from apps.reports.models import Report
 from apps.reports.selectors_public import report_is_open, report_public_address
+from apps.reports.services.intake import OPEN311_DESCRIPTION_MAX
 
 # GeoReport v2: a query returns at most 1,000 requests over at most 90 days.
 MAX_REQUESTS = 1000
@@ -36,8 +38,17 @@ class Open311RequestCreateInputSerializer(serializers.Serializer):
     )
     address_string = serializers.CharField(required=False, allow_blank=True, max_length=300)
     address_id = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    description = serializers.CharField(max_length=2000)
-    media_url = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    # GeoReport v2: optional, up to 4,000 characters (the app's own API keeps its rules).
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=OPEN311_DESCRIPTION_MAX
+    )
+    # A picture the client hosts: an absolute http(s) URL, stored and returned, never fetched.
+    media_url = serializers.URLField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
     # Reporter contact details: never printed by any Open311 response (docs/open311.md).
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     device_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -53,15 +64,21 @@ class Open311RequestCreateInputSerializer(serializers.Serializer):
         for name, value in attrs.items():
             if isinstance(value, str) and "\ufffd" in value:
                 raise serializers.ValidationError({name: ["Not valid UTF-8 text."]})
-        if attrs.get("lat") is None or attrs.get("long") is None:
-            if attrs.get("address_string", "").strip():
-                message = (
-                    "lat and long are required: address_string alone is not geocoded. "
-                    "Send the location as WGS84 lat and long."
-                )
-            else:
-                message = "lat and long are required (WGS84 decimal degrees)."
-            raise serializers.ValidationError({"lat/long": [message]})
+        has_lat, has_long = attrs.get("lat") is not None, attrs.get("long") is not None
+        if has_lat != has_long:
+            raise serializers.ValidationError(
+                {"lat/long": ["Send both lat and long (WGS84 decimal degrees), or neither."]}
+            )
+        address = attrs.get("address_string", "").strip() or attrs.get("address_id", "").strip()
+        if not has_lat and not address:
+            raise serializers.ValidationError(
+                {
+                    "lat/long": [
+                        "A location is required: lat and long (WGS84), address_string "
+                        "or address_id."
+                    ]
+                }
+            )
         return attrs
 
 
@@ -92,7 +109,21 @@ class _W3CDateTimeField(serializers.Field):
 
 
 class Open311RequestListInputSerializer(serializers.Serializer):
-    """``GET requests`` filters."""
+    """``GET requests`` filters. A list filter may be a comma list, repeated, or both
+    (``status=open&status=closed`` is ``status=open,closed``): see ``list_query``."""
+
+    LIST_FIELDS = ("service_request_id", "service_code", "status")
+
+    @classmethod
+    def list_query(cls, query: QueryDict) -> dict[str, str]:
+        """The query string as this serializer's data: repeats of a list filter joined with
+        commas, the last value of any other parameter."""
+        return {
+            key: ",".join(str(value) for value in query.getlist(key))
+            if key in cls.LIST_FIELDS
+            else str(query[key])
+            for key in query
+        }
 
     jurisdiction_id = serializers.CharField(required=False, allow_blank=True, max_length=100)
     service_request_id = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -136,10 +167,12 @@ class Open311RequestListInputSerializer(serializers.Serializer):
 
 
 def _media_url(report: Report, request: HttpRequest) -> str | None:
-    if not getattr(report, "has_photo", False):
-        return None
-    path = reverse("report-public-thumbnail", kwargs={"public_id": report.public_id})
-    return request.build_absolute_uri(path)
+    """The public thumbnail of the report's first photo; else the ``media_url`` the client
+    sent (annotated by ``apps.open311.selectors.request_list``)."""
+    if getattr(report, "has_photo", False):
+        path = reverse("report-public-thumbnail", kwargs={"public_id": report.public_id})
+        return request.build_absolute_uri(path)
+    return getattr(report, "client_media_url", None) or None
 
 
 def request_row(report: Report, request: HttpRequest) -> dict[str, Any]:
@@ -147,6 +180,7 @@ def request_row(report: Report, request: HttpRequest) -> dict[str, Any]:
 
     Only public facts: no reporter, pseudonym, contact, photo metadata or routing internals.
     """
+    point = report.location if report.location_is_exact else None
     row: dict[str, Any] = {
         "service_request_id": report.public_id,
         "status": "open" if report_is_open(report=report) else "closed",
@@ -161,9 +195,10 @@ def request_row(report: Report, request: HttpRequest) -> dict[str, Any]:
             open311_datetime(report.sla_due_at) if report_is_open(report=report) else None
         ),
         "address": report_public_address(report=report),
-        "zipcode": report.area.postal_code,
-        "lat": report.location.y,
-        "long": report.location.x,
+        "zipcode": report.area.postal_code if report.area is not None else None,
+        # Only reported coordinates: a report filed by address has none (docs/open311.md).
+        "lat": point.y if point is not None else None,
+        "long": point.x if point is not None else None,
         "media_url": _media_url(report, request),
     }
     return drop_empty(row)

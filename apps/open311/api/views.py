@@ -80,7 +80,9 @@ class Open311DiscoveryApi(Open311Api):
     xml_root = "discovery"
 
     def get(self, request: Request, format: str) -> Response:
-        base_url = request.build_absolute_uri("/open311/v2/")
+        # Without a trailing slash, as in the specification's examples: clients append
+        # "/services.xml" to it (a doubled slash is answered as well: apps/open311/urls.py).
+        base_url = request.build_absolute_uri("/open311/v2")
         endpoints = [
             {
                 "specification": SPECIFICATION,
@@ -91,7 +93,7 @@ class Open311DiscoveryApi(Open311Api):
             },
             {
                 "specification": SPECIFICATION,
-                "url": settings.OPEN311_TEST_URL or base_url,
+                "url": settings.OPEN311_TEST_URL.rstrip("/") or base_url,
                 "changeset": open311_datetime(CHANGESET),
                 "type": "test",
                 "formats": FORMATS,
@@ -130,7 +132,9 @@ class Open311RequestsApi(Open311Api):
     xml_root = "service_requests"
 
     def get(self, request: Request, format: str) -> Response:
-        params = Open311RequestListInputSerializer(data=request.query_params)
+        params = Open311RequestListInputSerializer(
+            data=Open311RequestListInputSerializer.list_query(request.query_params)
+        )
         params.is_valid(raise_exception=True)
         data = params.validated_data
         ids = data.get("service_request_id") or []
@@ -163,8 +167,8 @@ class Open311RequestsApi(Open311Api):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         category = selectors.service_get(service_code=data["service_code"])
-        if category is None:
-            raise Open311Error(400, f"service_code {data['service_code'][:40]!r} not found.")
+        if category is None:  # GeoReport v2 lists 404 among the POST errors for this
+            raise Open311Error(404, f"service_code {data['service_code'][:40]!r} not found.")
         try:
             attributes = parse_attributes(request.data)
         except InvalidAttribute as exc:
@@ -172,11 +176,14 @@ class Open311RequestsApi(Open311Api):
         photos = request.FILES.getlist("media")
         if len(photos) > MAX_PHOTOS or len(request.FILES) > len(photos):
             raise Open311Error(400, f"Send at most {MAX_PHOTOS} photo, in the field 'media'.")
+        has_point = data.get("lat") is not None
         result = open311_request_create(
             client=client,
             category=category,
-            location=Point(data["long"], data["lat"], srid=4326),
-            description=data["description"],
+            location=Point(data["long"], data["lat"], srid=4326) if has_point else None,
+            address_id=data.get("address_id", "").strip(),
+            media_url=data.get("media_url", ""),
+            description=data.get("description", ""),
             address=data.get("address_string", "").strip(),
             occurred_at=attributes.occurred_at,
             is_public=attributes.is_public,
@@ -191,9 +198,9 @@ class Open311RequestsApi(Open311Api):
             ),
         )
         report = result.report
+        # Created synchronously: the id, and no token (GeoReport v2 returns one or the other).
         row = {
             "service_request_id": report.public_id,
-            "token": str(report.client_request_id),
             "service_notice": (
                 f"{report.agency.name}; target: {open311_datetime(report.sla_due_at)}"
             ),

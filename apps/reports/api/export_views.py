@@ -37,7 +37,7 @@ class ExportReportOutputSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     category = ReportCategoryRefSerializer()
     location = serializers.SerializerMethodField()
-    area = ReportAreaRefSerializer()
+    area = ReportAreaRefSerializer(allow_null=True)
     timeline = ReportTimelineEventOutputSerializer(source="export_events", many=True)
     messages = ReportMessageOutputSerializer(source="export_messages", many=True)
 
@@ -59,8 +59,10 @@ class ExportReportOutputSerializer(serializers.ModelSerializer):
             "messages",
         ]
 
-    @extend_schema_field(ReportLocationSerializer)
-    def get_location(self, report: Report) -> dict[str, float]:
+    @extend_schema_field(ReportLocationSerializer(allow_null=True))
+    def get_location(self, report: Report) -> dict[str, float] | None:
+        if report.location is None or not report.location_is_exact:
+            return None  # filed by address: no reported coordinates
         return {"lat": report.location.y, "lon": report.location.x}
 
 

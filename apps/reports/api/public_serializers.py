@@ -111,6 +111,7 @@ class PublicReportFeatureOutputSerializer(serializers.Serializer):
     properties = PublicReportPropertiesOutputSerializer()
 
     def to_representation(self, instance: Report) -> dict[str, Any]:
+        assert instance.location is not None  # noqa: S101 - the feed has exact locations only
         return {
             "type": "Feature",
             "id": instance.public_id,
@@ -161,8 +162,11 @@ class NearbyReportOutputSerializer(serializers.ModelSerializer):
     def get_distance_m(self, report: Report) -> float:
         return round(report.distance.m, 1)  # type: ignore[attr-defined]  # annotated
 
+    # Nearby matches have an exact location (report_list_nearby filters on it).
     def get_lat(self, report: Report) -> float:
+        assert report.location is not None  # noqa: S101
         return report.location.y
 
     def get_lon(self, report: Report) -> float:
+        assert report.location is not None  # noqa: S101
         return report.location.x

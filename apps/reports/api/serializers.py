@@ -87,6 +87,8 @@ def _clone_field(field: serializers.Field) -> serializers.Field:
 
 
 class ReportCreateInputSerializer(CachedFieldsMixin, FormTextInputSerializer):
+    """The JSON body of report creation (no photos: send those as multipart)."""
+
     client_request_id = serializers.UUIDField(
         help_text="A UUID the app generates once per report; retries reuse it."
     )
@@ -111,6 +113,15 @@ class ReportCreateInputSerializer(CachedFieldsMixin, FormTextInputSerializer):
         default=False,
         help_text="File without linking the report to the signed-in account.",
     )
+
+
+class ReportCreateMultipartInputSerializer(ReportCreateInputSerializer):
+    """The multipart body of report creation: the same fields, plus ``photos`` as files.
+
+    A component of its own in the schema (photos as ``binary``), so that client generators
+    see two distinct bodies rather than one shared by both media types.
+    """
+
     photos = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True),
         required=False,
@@ -275,11 +286,14 @@ class _ReportBaseSerializer(OutputModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     category = ReportCategoryRefSerializer()
     location = serializers.SerializerMethodField()
-    area = ReportAreaOutputSerializer()
+    area = ReportAreaOutputSerializer(allow_null=True)
     agency = ReportAgencyRefSerializer()
 
-    @extend_schema_field(ReportLocationSerializer)
-    def get_location(self, report: Report) -> dict[str, float]:
+    @extend_schema_field(ReportLocationSerializer(allow_null=True))
+    def get_location(self, report: Report) -> dict[str, float] | None:
+        """Reported coordinates only (null for a report filed by address through Open311)."""
+        if report.location is None or not report.location_is_exact:
+            return None
         return {"lat": report.location.y, "lon": report.location.x}
 
 

@@ -121,8 +121,8 @@ class StaffCompleteInputSerializer(FormTextInputSerializer):
 class StaffTicketOutputSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="public_id")
     category = serializers.CharField(source="category.code")
-    kelurahan = serializers.CharField(source="area.name")
-    kelurahan_code = serializers.CharField(source="area.code")
+    kelurahan = serializers.CharField(source="area.name", default=None)  # null: to be confirmed
+    kelurahan_code = serializers.CharField(source="area.code", default=None)
     kecamatan = serializers.CharField(source="area.parent.name", default=None)
     kota = serializers.CharField(source="area.parent.parent.name", default=None)
     agency = serializers.CharField(source="agency.code")
@@ -218,8 +218,8 @@ class StaffCannedReasonOutputSerializer(serializers.ModelSerializer):
 
 class StaffTicketDetailOutputSerializer(StaffTicketOutputSerializer):
     description = serializers.CharField()
-    lat = serializers.FloatField(source="location.y")
-    lon = serializers.FloatField(source="location.x")
+    lat = serializers.FloatField(source="location.y", allow_null=True)  # null: to be confirmed
+    lon = serializers.FloatField(source="location.x", allow_null=True)
     photos = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     can_act = serializers.SerializerMethodField()

@@ -36,6 +36,7 @@ from apps.reports.api.serializers import (
     MyReportListInputSerializer,
     ReportConfirmInputSerializer,
     ReportCreateInputSerializer,
+    ReportCreateMultipartInputSerializer,
     ReportCreateOutputSerializer,
     ReportDetailOutputSerializer,
     ReportMessageInputSerializer,
@@ -131,7 +132,7 @@ class ReportCreateApi(APIView):
         operation_id="reports_create",
         request={
             "application/json": ReportCreateInputSerializer,
-            "multipart/form-data": ReportCreateInputSerializer,
+            "multipart/form-data": ReportCreateMultipartInputSerializer,
         },
         responses={
             201: ReportCreateOutputSerializer,
@@ -162,7 +163,9 @@ class ReportCreateApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        data = validated_input(request, ReportCreateInputSerializer)
+        # One validation for both bodies (a JSON body cannot carry files: "photos" in it is a
+        # 400, as before).
+        data = validated_input(request, ReportCreateMultipartInputSerializer)
         reporter = None
         if request.user.is_authenticated:
             reporter = _reporter(request)

@@ -40,11 +40,14 @@ from apps.reports.services.common import (
     text_clean,
 )
 from apps.routing.models import Category
-from apps.routing.selectors import route
+from apps.routing.selectors import Routing, route, route_for_kelurahan, route_to_triage
+from apps.routing.selectors_address import AddressMatch
 
 logger = logging.getLogger(__name__)
 
 DESCRIPTION_MAX = 2000
+# GeoReport v2 makes the description optional, up to 4,000 characters (docs/open311.md).
+OPEN311_DESCRIPTION_MAX = 4000
 ADDRESS_HINT_MAX = 300
 ACCURACY_MAX_M = 10_000.0
 
@@ -61,7 +64,8 @@ def _fingerprint(
     anonymous: bool,
     reporter: Reporter | None,
     category: Category,
-    location: Point,
+    location: Point | None,
+    kelurahan_code: str | None,
     description: str,
     occurred_at: datetime | None,
     accuracy_m: float | None,
@@ -78,8 +82,9 @@ def _fingerprint(
         "reporter": None if anonymous or reporter is None else reporter.pk,
         "anonymous": anonymous,
         "category": category.code,
-        "lat": round(location.y, 7),
-        "lon": round(location.x, 7),
+        "lat": round(location.y, 7) if location is not None else None,
+        "lon": round(location.x, 7) if location is not None else None,
+        "kelurahan": kelurahan_code,
         "description": description,
         "occurred_at": occurred_at.isoformat() if occurred_at is not None else None,
         "accuracy_m": accuracy_m,
@@ -153,12 +158,40 @@ def _check_accuracy(accuracy_m: float | None) -> None:
 PUBLIC_ID_ATTEMPTS = 10
 
 
+@dataclass(frozen=True)
+class _Placement:
+    routing: Routing
+    location: Point | None
+    precision: str
+
+
+def _place(
+    *, location: Point | None, address: AddressMatch | None, category: Category
+) -> _Placement:
+    """Where the report is and who handles it: the reported point; else the kelurahan an
+    address named (a point inside it, flagged approximate); else central triage with the
+    location to be confirmed."""
+    precision = Report.LocationPrecision
+    if location is not None:
+        return _Placement(route(point=location, category=category), location, precision.EXACT)
+    evidence = {"match": "address", **(address.evidence if address else {})}
+    if address is not None and address.kelurahan is not None and address.point is not None:
+        routing = route_for_kelurahan(
+            kelurahan=address.kelurahan, category=category, explanation=evidence
+        )
+        return _Placement(routing, address.point, precision.KELURAHAN)
+    return _Placement(
+        route_to_triage(category=category, explanation=evidence), None, precision.UNKNOWN
+    )
+
+
 def _store(
     *,
     reporter: Reporter | None,
     anonymous: bool,
     category: Category,
-    location: Point,
+    location: Point | None,
+    address: AddressMatch | None,
     description: str,
     client_request_id: uuid.UUID,
     fingerprint: str,
@@ -170,7 +203,8 @@ def _store(
     processed: list[ProcessedPhoto],
     saved_files: list[str],
 ) -> ReportCreateResult:
-    routing = route(point=location, category=category)
+    placement = _place(location=location, address=address, category=category)
+    routing = placement.routing
     now = timezone.now()
     tracking_code: str | None = None
     if anonymous:
@@ -191,7 +225,8 @@ def _store(
         tracking_code_hash=tracking_code_hash(tracking_code) if tracking_code else "",
         category=category,
         description=description,
-        location=location,
+        location=placement.location,
+        location_precision=placement.precision,
         accuracy_m=accuracy_m,
         occurred_at=occurred_at or now,
         address_hint=address_hint,
@@ -235,9 +270,9 @@ def _store(
             kind=ReportPhoto.Kind.BEFORE,
             saved=saved_files,
             exif_location=photo.exif_location,
-            location_mismatch=location_mismatch(
-                exif_location=photo.exif_location, reported_at=location
-            ),
+            # Only a reported point can disagree with the photo's own position.
+            location_mismatch=location is not None
+            and location_mismatch(exif_location=photo.exif_location, reported_at=location),
         )
         for index, photo in enumerate(processed, start=1)
     ]
@@ -261,9 +296,10 @@ def report_create(
     *,
     reporter: Reporter | None,
     category: Category,
-    location: Point,
+    location: Point | None,
     description: str,
     client_request_id: uuid.UUID,
+    address: AddressMatch | None = None,
     occurred_at: datetime | None = None,
     accuracy_m: float | None = None,
     address_hint: str = "",
@@ -283,6 +319,11 @@ def report_create(
     report (``created=False``, no tracking code); with different input it raises
     ``IdempotencyConflict``. Concurrent duplicates meet the unique constraint: the losers
     roll back and return the winner's report.
+
+    Without a ``location`` (Open311 lets a client send an address instead), ``address`` says
+    which kelurahan the address named, if any (``apps.routing.selectors_address``): the report
+    is placed at a point inside it and flagged approximate, or, naming none, goes to central
+    triage with its location to be confirmed. Either way the SLA clock starts now.
     """
     anonymous = anonymous or reporter is None
     uploads = list(photos)
@@ -299,7 +340,12 @@ def report_create(
         )
     if channel not in Report.Channel.values:
         raise ApplicationError(fields={"channel": [str(_("Unknown channel."))]})
-    _check_location(location)
+    if location is not None:
+        _check_location(location)
+    elif address is None:
+        raise ApplicationError(
+            fields={"location": [str(_("A location or an address is required."))]}
+        )
     if not category.is_active:
         raise ApplicationError(fields={"category": [str(_("Unknown or inactive category."))]})
     digests = [upload_sha256(upload) for upload in uploads]
@@ -308,6 +354,11 @@ def report_create(
         reporter=reporter,
         category=category,
         location=location,
+        kelurahan_code=(
+            address.kelurahan.code
+            if location is None and address is not None and address.kelurahan is not None
+            else None
+        ),
         description=description,
         occurred_at=occurred_at,
         accuracy_m=accuracy_m,
@@ -320,8 +371,12 @@ def report_create(
     if replay is not None:
         return replay
 
+    open311 = channel == Report.Channel.OPEN311
     clean_description = text_clean(
-        value=description, field="description", max_length=DESCRIPTION_MAX
+        value=description,
+        field="description",
+        max_length=OPEN311_DESCRIPTION_MAX if open311 else DESCRIPTION_MAX,
+        required=not open311,
     )
     clean_hint = text_clean(
         value=address_hint, field="address_hint", max_length=ADDRESS_HINT_MAX, required=False
@@ -346,6 +401,7 @@ def report_create(
                     anonymous=anonymous,
                     category=category,
                     location=location,
+                    address=address,
                     description=clean_description,
                     client_request_id=client_request_id,
                     fingerprint=fingerprint,

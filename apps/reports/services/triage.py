@@ -454,8 +454,10 @@ def report_complete(
             _("The after-photo has no GPS position: send the officer's geotag (lat, lon)."),
             fields={"lat": [str(_("Required when the photo carries no GPS position."))]},
         )
-    distance = distance_m(where, report.location)
-    if distance > AFTER_PHOTO_MAX_DISTANCE_M:
+    # A report filed by address has no reported point to compare with: the distance is kept
+    # as evidence only.
+    distance = distance_m(where, report.location) if report.location is not None else None
+    if report.location_is_exact and distance is not None and distance > AFTER_PHOTO_MAX_DISTANCE_M:
         raise EvidenceTooFar(
             _(
                 "The after-photo was taken %(distance)s m from the report; "
@@ -500,7 +502,7 @@ def _complete(
     note: str,
     processed: ProcessedPhoto,
     where: Point,
-    distance: float,
+    distance: float | None,
     from_exif: bool,
     saved: list[str],
 ) -> Report:
@@ -525,7 +527,7 @@ def _complete(
         data={
             "photo": photo.index,
             "kind": "after",
-            "distance_m": round(distance, 1),
+            "distance_m": round(distance, 1) if distance is not None else None,
             "location_source": "exif" if from_exif else "geotag",
             "geotag": [round(where.x, 7), round(where.y, 7)],
         },
