@@ -420,7 +420,3 @@ class ReportMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}:{self.direction}"
-
-
-# Officer texts (engineer T, docs/triage.md); at the end so that the models above exist first.
-from apps.reports.models_triage import CannedReason, ResponseTemplate  # noqa: E402, F401

@@ -10,7 +10,7 @@ from apps.core.errors import NotFound
 from apps.identity.models import Reporter
 from apps.reports.codes import tracking_code_hash
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
-from apps.reports.selectors_staff import report_list_for_user
+from apps.triage.selectors.scope import report_list_for_user
 
 _AREA_CHAIN = "area__parent__parent"  # kelurahan → kecamatan → kota
 

@@ -11,13 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.reports import services
-from apps.reports.admin import ReportAdmin
 from apps.reports.models import Report
 from apps.routing.models import Category
+from apps.triage import services
+from apps.triage.admin.ticket import ReportAdmin
 from tests.conftest import MONAS, TEBET_ECO_PARK
 from tests.reports.factories import jpeg_with_exif, upload
-from tests.reports.triage_helpers import SDA_JAKPUS, near, officer, ticket
+from tests.triage.triage_helpers import SDA_JAKPUS, near, officer, ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
 """Texts officers reuse: public response templates per category, canned reasons per unit.
 
-Imported at the end of ``apps.reports.models`` so that Django registers them with the app.
+They keep the tables they had when they lived in ``reports`` (``db_table``): the move was a
+state-only migration, no row moved.
 """
 
 from django.db import models
@@ -40,6 +41,7 @@ class ResponseTemplate(TimeStampedModel):
     class Meta:
         verbose_name = _("response template")
         verbose_name_plural = _("response templates")
+        db_table = "reports_responsetemplate"
         ordering = ["purpose", "sort_order", "title"]
         constraints = [
             models.UniqueConstraint(
@@ -72,6 +74,7 @@ class CannedReason(TimeStampedModel):
     class Meta:
         verbose_name = _("canned reason")
         verbose_name_plural = _("canned reasons")
+        db_table = "reports_cannedreason"
         ordering = ["agency", "purpose", "text"]
         constraints = [
             models.UniqueConstraint(

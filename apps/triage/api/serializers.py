@@ -15,8 +15,9 @@ from rest_framework import serializers
 
 from apps.reports.api.serializers import PhotoLinksOutputSerializer
 from apps.reports.api.text_input import FormTextInputSerializer
-from apps.reports.models import CannedReason, Report, ReportEvent, ReportPhoto, ResponseTemplate
-from apps.reports.services.triage import RejectReason, ReturnReason
+from apps.reports.models import Report, ReportEvent, ReportPhoto
+from apps.triage.models import CannedReason, ResponseTemplate
+from apps.triage.services.actions import RejectReason, ReturnReason
 
 
 def _seconds(value: timedelta | None) -> int | None:

@@ -8,11 +8,11 @@ from django.contrib.gis.geos import Point
 
 from apps.accounts.models import User
 from apps.core.models import OutboxMessage
-from apps.reports import services
 from apps.reports.errors import InvalidTransition
 from apps.reports.models import Report, ReportEvent
+from apps.triage import services
 from tests.conftest import MONAS
-from tests.reports.triage_helpers import (
+from tests.triage.triage_helpers import (
     BINA_MARGA_JAKPUS,
     SDA,
     SDA_JAKSEL,

@@ -15,12 +15,12 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from apps.reports.api import serializers as citizen_serializers
-from apps.reports.api import staff_serializers
 from apps.reports.api.text_input import FormTextInputSerializer
 from apps.reports.models import Custody, Report, ReportEvent, ReportPhoto
+from apps.triage.api import serializers as staff_serializers
 from tests.conftest import MONAS
 from tests.reports.conftest import client_for
-from tests.reports.triage_helpers import (
+from tests.triage.triage_helpers import (
     BINA_MARGA_JAKPUS,
     SDA_JAKSEL,
     after_photo,

@@ -48,13 +48,12 @@ from apps.accounts.roles import OrgRole
 from apps.accounts.selectors import agencies_for_user, user_has_org_role
 from apps.core.errors import NotFound
 from apps.reports.models import (
-    CannedReason,
     Custody,
     Report,
     ReportEvent,
     ReportPhoto,
-    ResponseTemplate,
 )
+from apps.triage.models import CannedReason, ResponseTemplate
 
 NEARBY_RADIUS_M = 250
 NEARBY_LIMIT = 10

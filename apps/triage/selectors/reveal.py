@@ -17,7 +17,7 @@ from apps.core.errors import NotFound
 from apps.identity.models import RevealRequest
 from apps.identity.selectors import reveal_request_list_for_user
 from apps.reports.models import Report
-from apps.reports.selectors_staff import StaffScope
+from apps.triage.selectors.scope import StaffScope
 
 PENDING, GRANTED, EXPIRED = "pending", "granted", "expired"
 

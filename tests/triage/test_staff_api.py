@@ -11,13 +11,13 @@ from rest_framework.test import APIClient
 
 from apps.accounts.roles import OrgRole
 from apps.accounts.services import user_grant_org_role
-from apps.reports import selectors_staff
 from apps.reports.models import Report, ReportEvent
+from apps.triage.selectors import scope as selectors_staff
 from tests.conftest import MONAS, TEBET_ECO_PARK
 from tests.factories import StaffFactory, UserFactory
 from tests.reports.conftest import client_for
 from tests.reports.factories import image_bytes, upload
-from tests.reports.triage_helpers import (
+from tests.triage.triage_helpers import (
     BINA_MARGA_JAKPUS,
     GAMBIR,
     SDA,
@@ -103,8 +103,8 @@ def test_scope_for_every_role_list_and_detail_agree():
     held_before = ticket()
     everything = {t.public_id for t in (jakpus, jaksel, at_dinas, at_bina, held_before)}
     sda_officer = officer()
-    from apps.reports import services
-    from tests.reports.triage_helpers import agency
+    from apps.triage import services
+    from tests.triage.triage_helpers import agency
 
     services.report_take(report=held_before, actor=sda_officer)
     services.report_koordinasi(

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 
 from apps.core.errors import ApplicationError
-from apps.reports import services
 from apps.reports.models import Custody, Report, ReportEvent
-from tests.reports.triage_helpers import BINA_MARGA_JAKPUS, SDA_JAKSEL, agency, officer, ticket
+from apps.triage import services
+from tests.triage.triage_helpers import BINA_MARGA_JAKPUS, SDA_JAKSEL, agency, officer, ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

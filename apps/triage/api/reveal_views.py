@@ -2,7 +2,7 @@
 
 The ticket in the path is looked up in the caller's scope first (outside it: 404, like a
 missing id); the reporter, the ticket reference and the unit then come from the ticket itself
-(``apps.reports.services.reveal``), never from the request body, so a reveal can only ever be
+(``apps.triage.services.reveal``), never from the request body, so a reveal can only ever be
 asked for, and made for, the reporter of a ticket the unit actually holds. Granting stays on
 ``/api/v1/identity/reveal-requests/<id>/grant/``: a grant names a request, which is already
 bound to its ticket, and the reveal checks the ticket again.
@@ -23,11 +23,12 @@ from apps.identity.api.serializers import (
     RevealRequestOutputSerializer,
 )
 from apps.identity.api.views import NO_STORE
-from apps.reports import selectors_reveal, selectors_staff
 from apps.reports.api.schema import error_response
 from apps.reports.api.text_input import validated_input
 from apps.reports.models import Report
-from apps.reports.services.reveal import (
+from apps.triage.selectors import reveal as selectors_reveal
+from apps.triage.selectors import scope as selectors_staff
+from apps.triage.services.reveal import (
     JUSTIFICATION_MAX,
     RevealReason,
     report_identity_reveal,

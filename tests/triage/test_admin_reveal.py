@@ -19,7 +19,7 @@ from apps.identity.models import IdentityAccessEvent, Reporter, RevealRequest
 from apps.identity.services import citizen_create
 from apps.reports.models import Report
 from tests.factories import StaffFactory
-from tests.reports.triage_helpers import GAMBIR, SDA_JAKSEL, officer, ticket
+from tests.triage.triage_helpers import GAMBIR, SDA_JAKSEL, officer, ticket
 
 pytestmark = pytest.mark.django_db
 

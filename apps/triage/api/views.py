@@ -1,6 +1,6 @@
 """The staff (officer) API under /api/v1/staff/ (docs/triage.md): one APIView per operation.
 
-Every view finds the ticket through ``apps.reports.selectors_staff`` (the one scope shared
+Every view finds the ticket through ``apps.triage.selectors.scope`` (the one scope shared
 with the admin and the exports) and calls one service. Outside the scope is a 404.
 """
 
@@ -22,9 +22,11 @@ from rest_framework.views import APIView
 from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.pagination import Pagination
-from apps.reports import selectors_staff, services
 from apps.reports.api.schema import RETRY_AFTER, error_response
-from apps.reports.api.staff_serializers import (
+from apps.reports.api.text_input import validated_input
+from apps.reports.models import Report
+from apps.triage import services
+from apps.triage.api.serializers import (
     StaffAssignInputSerializer,
     StaffCompleteInputSerializer,
     StaffKoordinasiInputSerializer,
@@ -43,8 +45,7 @@ from apps.reports.api.staff_serializers import (
     StaffTokenOutputSerializer,
     StaffTransferInputSerializer,
 )
-from apps.reports.api.text_input import validated_input
-from apps.reports.models import Report
+from apps.triage.selectors import scope as selectors_staff
 
 _ERRORS = {
     400: error_response("Invalid input (code `invalid`, or a more specific code)."),

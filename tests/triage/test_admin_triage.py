@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.roles import OrgRole
 from apps.accounts.services import user_grant_org_role
-from apps.reports import services
 from apps.reports.models import Report
+from apps.triage import services
 from tests.conftest import MONAS, TEBET_ECO_PARK
 from tests.factories import StaffFactory
-from tests.reports.triage_helpers import (
+from tests.triage.triage_helpers import (
     BINA_MARGA_JAKPUS,
     GAMBIR,
     SDA,
@@ -160,7 +160,7 @@ def test_bulk_claim_and_assign():
 
 
 def test_response_templates_and_canned_reasons_are_offered():
-    from apps.reports.models import CannedReason, ResponseTemplate
+    from apps.triage.models import CannedReason, ResponseTemplate
 
     report = ticket()
     ResponseTemplate.objects.create(

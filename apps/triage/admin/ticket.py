@@ -1,10 +1,10 @@
 """The triage admin (docs/triage.md): a scoped ticket queue and one button per decision.
 
-Every list, page, photo and action goes through ``apps.reports.selectors_staff`` (the same
+Every list, page, photo and action goes through ``apps.triage.selectors.scope`` (the same
 scope as the staff API and the exports) and every decision through one service in
 ``apps.reports.services``. No reporter data appears anywhere here: not the pseudonym, not
 the identity. The four-eyes identity reveal (request, grant, reveal) is run from the ticket
-page through ``apps.reports.services.reveal``; a granted reveal is shown once, on its own
+page through ``apps.triage.services.reveal``; a granted reveal is shown once, on its own
 ``no-store`` page rendered in the answer to the POST (never stored in the session or in a
 message), and every step, refusals included, is logged by the identity services.
 """
@@ -39,10 +39,16 @@ from apps.core.admin_search import IdentifierSearchMixin, upper
 from apps.core.errors import ApplicationError, NotFound
 from apps.identity.errors import ReporterErased, RevealDenied
 from apps.identity.models import IdentityField
-from apps.reports import admin_forms, selectors_reveal, selectors_staff, services
-from apps.reports.models import CannedReason, Report, ResponseTemplate
-from apps.reports.selectors_staff import SLA_DUE_SOON, SLA_OK, SLA_OVERDUE
-from apps.reports.services.reveal import (
+from apps.reports.models import Report
+from apps.routing.models import Area, Category
+from apps.triage import services
+from apps.triage.admin import forms as admin_forms
+from apps.triage.models import CannedReason, ResponseTemplate
+from apps.triage.selectors import reveal as selectors_reveal
+from apps.triage.selectors import scope as selectors_staff
+from apps.triage.selectors.scope import SLA_DUE_SOON, SLA_OK, SLA_OVERDUE
+from apps.triage.services.actions import RejectReason, ReturnReason, koordinasi_pending
+from apps.triage.services.reveal import (
     GRANT_HOURS_MAX,
     GRANT_HOURS_MIN,
     RevealReason,
@@ -50,8 +56,6 @@ from apps.reports.services.reveal import (
     report_reveal_grant,
     report_reveal_request_create,
 )
-from apps.reports.services.triage import RejectReason, ReturnReason, koordinasi_pending
-from apps.routing.models import Area, Category
 
 MAP_SIZE = 320
 
@@ -391,8 +395,8 @@ class ReportAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     readonly_fields = TICKET_FIELDS
 
     class Media:
-        css = {"all": ["reports/triage.css"]}
-        js = ["reports/triage.js"]
+        css = {"all": ["triage/triage.css"]}
+        js = ["triage/triage.js"]
 
     def get_ordering(self, request: HttpRequest) -> list[Any]:
         """The staff queue's order (open tickets, least SLA time left first; then closed)."""

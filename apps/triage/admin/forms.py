@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Agency, User
 from apps.core.errors import NotFound
-from apps.reports import selectors_staff
 from apps.reports.models import Report
+from apps.triage.selectors import scope as selectors_staff
 
 # The largest primary key PostgreSQL's bigint holds: a larger id can name no ticket.
 PK_MAX = 2**63 - 1

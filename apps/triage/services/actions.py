@@ -5,13 +5,13 @@ the move against ``Report.TRANSITIONS``, writes its ``ReportEvent`` (actor, acti
 from/to, note, visibility) and keeps the ``Custody`` intervals in line, all in the same
 transaction. Transfers never touch ``sla_due_at``: the citizen's clock is not reset.
 
-Who may act is decided by ``apps.reports.selectors_staff`` (the one scope); the services
+Who may act is decided by ``apps.triage.selectors.scope`` (the one scope); the services
 check it again *after* taking the lock, so two officers acting at once cannot both win:
 the loser gets a 409 and nothing of its action is stored.
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +27,6 @@ from apps.core.errors import ApplicationError, Conflict, NotFound
 from apps.reports.errors import InvalidTransition
 from apps.reports.images import ProcessedPhoto, distance_m, photo_process
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
-from apps.reports.selectors_staff import StaffScope, disposisi_targets, staff_scope_for_user
 from apps.reports.services.common import (
     change_status,
     check_move,
@@ -40,13 +39,13 @@ from apps.reports.services.common import (
     transfer_event,
 )
 from apps.reports.services.engagement import report_message_send
+from apps.triage.selectors.scope import StaffScope, disposisi_targets, staff_scope_for_user
 
 logger = logging.getLogger(__name__)
 
 S = Report.Status
 NOTE_MAX = 2000
 AFTER_PHOTO_MAX_DISTANCE_M = 200
-AUTO_CONFIRM_AFTER = timedelta(days=3)
 
 
 class RejectReason(models.TextChoices):
@@ -626,41 +625,3 @@ def report_merge(*, report: Report, parent: Report, actor: User, note: str = "")
     )
     Report.objects.filter(pk=parent.pk).update(support_count=F("support_count") + 1)
     return child
-
-
-# ---- automatic -----------------------------------------------------------------------------
-
-
-def report_auto_confirm_due(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Confirm tickets completed more than 3 days ago that nobody disputed. Returns the count.
-
-    Idempotent and safe to run on two workers at once: each ticket is locked with
-    ``SKIP LOCKED`` and re-checked under the lock.
-    """
-    now = now or timezone.now()
-    cutoff = now - AUTO_CONFIRM_AFTER
-    ids = list(
-        Report.objects.filter(status=S.SELESAI, completed_at__lte=cutoff, parent__isnull=True)
-        .order_by("completed_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    done = 0
-    for pk in ids:
-        with transaction.atomic():
-            report = (
-                Report.objects.select_for_update(no_key=True, skip_locked=True)
-                .filter(pk=pk, status=S.SELESAI, completed_at__lte=cutoff)
-                .first()
-            )
-            if report is None:
-                continue
-            change_status(
-                report=report,
-                to=S.DIKONFIRMASI,
-                actor=None,
-                agency=None,
-                data={"by": "auto", "after_days": AUTO_CONFIRM_AFTER.days},
-                now=now,
-            )
-            done += 1
-    return done

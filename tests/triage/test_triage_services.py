@@ -9,17 +9,18 @@ from django.utils import timezone
 
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.models import OutboxMessage
-from apps.reports import services
+from apps.reports import services as report_services
 from apps.reports.errors import InvalidTransition
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
-from apps.reports.services.triage import (
+from apps.triage import services
+from apps.triage.services.actions import (
     EvidenceRequired,
     EvidenceTooFar,
     EvidenceTooOld,
     TicketMoved,
 )
 from tests.conftest import MONAS
-from tests.reports.triage_helpers import (
+from tests.triage.triage_helpers import (
     BINA_MARGA_JAKPUS,
     SDA,
     SDA_JAKPUS,
@@ -454,8 +455,8 @@ def test_auto_confirm_after_three_days_only():
     Report.objects.filter(pk=report.pk).update(
         completed_at=timezone.now() - timedelta(days=3, minutes=1)
     )
-    assert services.report_auto_confirm_due() == 1
-    assert services.report_auto_confirm_due() == 0
+    assert report_services.report_auto_confirm_due() == 1
+    assert report_services.report_auto_confirm_due() == 0
     report.refresh_from_db()
     recent.refresh_from_db()
     assert (report.status, recent.status) == (S.DIKONFIRMASI, S.SELESAI)
@@ -477,7 +478,7 @@ def test_a_moved_ticket_is_a_409_for_the_slower_officer():
 
 def test_the_disposisi_targets_are_exactly_what_the_service_accepts() -> None:
     from apps.accounts.models import Agency
-    from apps.reports.selectors_staff import disposisi_targets
+    from apps.triage.selectors.scope import disposisi_targets
 
     report = ticket()  # held by a Suku Dinas: its siblings under the same Dinas
     source = report.agency

@@ -18,12 +18,12 @@ from rest_framework.test import APIClient
 from apps.accounts.models import User
 from apps.accounts.roles import OrgRole
 from apps.accounts.services import user_grant_org_role
-from apps.reports import services
 from apps.reports.models import Report, ReportEvent
+from apps.triage import services
 from tests.conftest import TEBET_ECO_PARK
 from tests.factories import StaffFactory
 from tests.reports.conftest import client_for
-from tests.reports.triage_helpers import (
+from tests.triage.triage_helpers import (
     BINA_MARGA_JAKPUS,
     GAMBIR,
     SDA,

@@ -14,11 +14,11 @@ import pytest
 from django.test import Client
 
 from apps.accounts.models import User
-from apps.reports import services
-from apps.reports.admin import QUEUE_PARAMETERS
 from apps.reports.models import Report
+from apps.triage import services
+from apps.triage.admin.ticket import QUEUE_PARAMETERS
 from tests.conftest import MONAS, TEBET_ECO_PARK
-from tests.reports.triage_helpers import (
+from tests.triage.triage_helpers import (
     BINA_MARGA_JAKPUS,
     SDA_JAKPUS,
     after_photo,
