@@ -5,12 +5,10 @@ Whatever a caller may not see is a ``NotFound`` (404), the same as a missing id.
 
 from django.db.models import Prefetch, QuerySet
 
-from apps.accounts.models import User
 from apps.core.errors import NotFound
 from apps.identity.models import Reporter
 from apps.reports.codes import tracking_code_hash
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
-from apps.triage.selectors.scope import report_list_for_user
 
 _AREA_CHAIN = "area__parent__parent"  # kelurahan → kecamatan → kota
 
@@ -92,25 +90,3 @@ def report_timeline(*, report: Report, include_internal: bool = False) -> QueryS
 
 def report_message_list(*, report: Report) -> QuerySet[ReportMessage]:
     return ReportMessage.objects.filter(report=report).order_by("created_at", "pk")
-
-
-def report_photo_get_for_user(*, public_id: str, index: int, user: User) -> ReportPhoto:
-    """A photo for its report's reporter or for staff who may read the report.
-
-    Staff see it exactly when they see the ticket (``selectors_staff``: the unit holding it,
-    the units above it, managers and monitors by their roles; the staff API links here).
-    Everyone else, signed in or not, gets a 404.
-    """
-    photo = (
-        ReportPhoto.objects.filter(report__public_id=public_id, index=index)
-        .select_related("report", "report__reporter")
-        .first()
-    )
-    if photo is None or not user.is_authenticated:
-        raise NotFound()
-    report = photo.report
-    if report.reporter.user_id is not None and report.reporter.user_id == user.pk:
-        return photo
-    if user.is_staff and report_list_for_user(user=user).filter(pk=report.pk).exists():
-        return photo
-    raise NotFound()

@@ -14,8 +14,8 @@ import pytest
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from apps.core.api.text_input import FormTextInputSerializer
 from apps.reports.api import serializers as citizen_serializers
-from apps.reports.api.text_input import FormTextInputSerializer
 from apps.reports.models import Custody, Report, ReportEvent, ReportPhoto
 from apps.triage.api import serializers as staff_serializers
 from tests.conftest import MONAS

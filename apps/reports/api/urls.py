@@ -20,16 +20,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="report-timeline",
     ),
     path(
-        "reports/<public_id:public_id>/photos/<int:n>",
-        views.ReportPhotoApi.as_view(),
-        name="report-photo",
-    ),
-    path(
-        "reports/<public_id:public_id>/photos/<int:n>/thumbnail",
-        views.ReportPhotoThumbnailApi.as_view(),
-        name="report-photo-thumbnail",
-    ),
-    path(
         "reports/<public_id:public_id>/confirm/",
         views.ReportConfirmApi.as_view(),
         name="report-confirm",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError, NotFound
+from apps.core.text import text_clean
 from apps.identity.models import Reporter
 from apps.reports.errors import InvalidTransition, ReopenWindowClosed
 from apps.reports.models import Report, ReportEvent
@@ -22,7 +23,6 @@ from apps.reports.services.common import (
     custody_end,
     custody_open,
     lock,
-    text_clean,
     transfer_event,
 )
 

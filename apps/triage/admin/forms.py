@@ -5,7 +5,7 @@ code, an officer's username, a parent ticket id, the geotag of a completion (fin
 range, both coordinates or neither), the tickets picked for a bulk action. A value that
 cannot name anything (a NUL byte, an overlong code, ``inf``) is a form error, so it never
 reaches a query. Free text (notes, reasons, questions) and reason codes are checked by the
-services themselves (``apps.reports.services.common.text_clean`` and the reason lists), and
+services themselves (``apps.core.text.text_clean`` and the reason lists), and
 the photo by the image pipeline.
 """
 

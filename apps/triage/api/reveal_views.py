@@ -17,14 +17,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
+from apps.core.api.schema import error_response
+from apps.core.api.text_input import validated_input
 from apps.identity import vault
 from apps.identity.api.serializers import (
     IdentityRevealOutputSerializer,
     RevealRequestOutputSerializer,
 )
 from apps.identity.api.views import NO_STORE
-from apps.reports.api.schema import error_response
-from apps.reports.api.text_input import validated_input
 from apps.reports.models import Report
 from apps.triage.selectors import reveal as selectors_reveal
 from apps.triage.selectors import scope as selectors_staff

@@ -13,8 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.text_input import FormTextInputSerializer
 from apps.reports.api.serializers import PhotoLinksOutputSerializer
-from apps.reports.api.text_input import FormTextInputSerializer
 from apps.reports.models import Report, ReportEvent, ReportPhoto
 from apps.triage.models import CannedReason, ResponseTemplate
 from apps.triage.services.actions import RejectReason, ReturnReason

@@ -6,9 +6,20 @@ Ticket ids use the reports app's ``public_id`` converter.
 from django.urls import URLPattern, URLResolver, path
 
 import apps.reports.api.converters  # noqa: F401 - registers the "public_id" converter
-from apps.triage.api import reveal_views, views
+from apps.triage.api import photo_views, reveal_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # A report's photos: its reporter and the staff who see the ticket (photo_views.py)
+    path(
+        "reports/<public_id:public_id>/photos/<int:n>",
+        photo_views.ReportPhotoApi.as_view(),
+        name="report-photo",
+    ),
+    path(
+        "reports/<public_id:public_id>/photos/<int:n>/thumbnail",
+        photo_views.ReportPhotoThumbnailApi.as_view(),
+        name="report-photo-thumbnail",
+    ),
     path("staff/auth/token/", views.StaffTokenCreateApi.as_view(), name="staff-token"),
     path("staff/tickets/", views.StaffTicketListApi.as_view(), name="staff-ticket-list"),
     path(

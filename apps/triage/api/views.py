@@ -20,10 +20,10 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from apps.accounts.models import Agency, User
+from apps.core.api.schema import RETRY_AFTER, error_response
+from apps.core.api.text_input import validated_input
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.pagination import Pagination
-from apps.reports.api.schema import RETRY_AFTER, error_response
-from apps.reports.api.text_input import validated_input
 from apps.reports.models import Report
 from apps.triage import services
 from apps.triage.api.serializers import (

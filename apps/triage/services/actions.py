@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError, Conflict, NotFound
+from apps.core.text import text_clean
 from apps.reports.errors import InvalidTransition
 from apps.reports.images import ProcessedPhoto, distance_m, photo_process
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
@@ -35,7 +36,6 @@ from apps.reports.services.common import (
     files_delete,
     lock,
     photo_store,
-    text_clean,
     transfer_event,
 )
 from apps.reports.services.engagement import report_message_send

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
+from apps.core.text import text_clean
 from apps.identity import vault
 from apps.identity.models import RevealRequest
 from apps.identity.services import identity_reveal, reveal_grant, reveal_request_create
 from apps.reports.models import Report
-from apps.reports.services.common import text_clean
 
 JUSTIFICATION_MAX = 1900  # the stored reason is "<code>: <justification>" (API cap 2000)
 GRANT_HOURS_MIN, GRANT_HOURS_MAX = 1, 72  # as the identity API
