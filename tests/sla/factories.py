@@ -39,7 +39,7 @@ def make_report(
         agency=agency,
         assignee=assignee,
         status=status,
-        sla_due_at=created_at,
+        provisional_due_at=created_at,
     )
     Report.objects.filter(pk=report.pk).update(created_at=created_at)
     report.refresh_from_db()

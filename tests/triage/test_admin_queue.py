@@ -39,11 +39,11 @@ def _ids(client: Client, params: dict[str, str] | None = None) -> list[str]:
 def test_list_columns_sla_colours_and_order() -> None:
     late, soon, fresh, closed = ticket(), ticket(), ticket(), ticket()
     now = timezone.now()
-    Report.objects.filter(pk=late.pk).update(sla_due_at=now - timedelta(hours=5))
-    Report.objects.filter(pk=soon.pk).update(sla_due_at=now + timedelta(hours=3))
+    Report.objects.filter(pk=late.pk).update(provisional_due_at=now - timedelta(hours=5))
+    Report.objects.filter(pk=soon.pk).update(provisional_due_at=now + timedelta(hours=3))
     Report.objects.filter(pk=closed.pk).update(  # closed, long past its due time: last
         status=Report.Status.DIKONFIRMASI,
-        sla_due_at=now - timedelta(days=9),
+        provisional_due_at=now - timedelta(days=9),
         completed_at=now - timedelta(days=2),
         closed_at=now - timedelta(days=1),
     )
@@ -80,7 +80,7 @@ def test_filters_and_search_by_public_id() -> None:
     user = officer(SDA_JAKPUS)
     services.report_start(report=gambir, actor=user, note="Mulai")
     Report.objects.filter(pk=gambir.pk).update(
-        sla_due_at=timezone.now() - timedelta(hours=1),
+        provisional_due_at=timezone.now() - timedelta(hours=1),
         created_at=timezone.now() - timedelta(days=10),
     )
     client = _client(user)

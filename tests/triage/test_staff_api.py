@@ -135,8 +135,8 @@ def test_scope_for_every_role_list_and_detail_agree():
 
 def test_queue_is_sorted_by_sla_left_and_filters(django_assert_num_queries):
     late, soon = ticket(), ticket()
-    Report.objects.filter(pk=soon.pk).update(sla_due_at=soon.created_at)
-    Report.objects.filter(pk=late.pk).update(sla_due_at=late.created_at.replace(year=2020))
+    Report.objects.filter(pk=soon.pk).update(provisional_due_at=soon.created_at)
+    Report.objects.filter(pk=late.pk).update(provisional_due_at=late.created_at.replace(year=2020))
     client = client_for(officer())
     rows = client.get(LIST).json()["results"]
     assert [r["id"] for r in rows] == [late.public_id, soon.public_id]
@@ -223,27 +223,34 @@ def test_queue_puts_open_tickets_first_by_deadline_then_closed_ones_most_recentl
     confirmed_long_ago, rejected_today, done_yesterday = ticket(), ticket(), ticket()
     status = Report.Status
     for report, values in (
-        (late, {"sla_due_at": now - timedelta(days=3)}),
-        (soon, {"sla_due_at": now + timedelta(hours=2)}),
-        (paused, {"status": status.MENUNGGU_INFO_PELAPOR, "sla_due_at": now + timedelta(days=5)}),
+        (late, {"provisional_due_at": now - timedelta(days=3)}),
+        (soon, {"provisional_due_at": now + timedelta(hours=2)}),
+        (
+            paused,
+            {"status": status.MENUNGGU_INFO_PELAPOR, "provisional_due_at": now + timedelta(days=5)},
+        ),
         (
             confirmed_long_ago,
             {
                 "status": status.DIKONFIRMASI,
-                "sla_due_at": now - timedelta(days=30),
+                "provisional_due_at": now - timedelta(days=30),
                 "completed_at": now - timedelta(days=12),
                 "closed_at": now - timedelta(days=9),
             },
         ),
         (
             rejected_today,
-            {"status": status.DITOLAK, "sla_due_at": now - timedelta(days=20), "closed_at": now},
+            {
+                "status": status.DITOLAK,
+                "provisional_due_at": now - timedelta(days=20),
+                "closed_at": now,
+            },
         ),
         (
             done_yesterday,
             {
                 "status": status.SELESAI,
-                "sla_due_at": now - timedelta(days=40),
+                "provisional_due_at": now - timedelta(days=40),
                 "completed_at": now - timedelta(days=1),
             },
         ),

@@ -45,7 +45,7 @@ def _snapshot(report: Report) -> tuple:
         report.status,
         report.agency_id,
         report.assignee_id,
-        report.sla_due_at,
+        report.provisional_due_at,
         report.events.count(),
         report.custody.count(),
         report.photos.count(),
@@ -111,10 +111,10 @@ def test_acting_outside_ones_scope_is_a_404():
 def test_start_moves_to_proses_with_a_public_note_and_claims_the_ticket():
     report = ticket()
     user = officer()
-    due = report.sla_due_at
+    due = report.provisional_due_at
     report = services.report_start(report=report, actor=user, note="Petugas menuju lokasi")
     report.refresh_from_db()
-    assert (report.status, report.assignee, report.sla_due_at) == (S.PROSES, user, due)
+    assert (report.status, report.assignee, report.provisional_due_at) == (S.PROSES, user, due)
     event = report.events.filter(kind=ReportEvent.Kind.STATUS).last()
     assert (event.from_status, event.to_status, event.note, event.visibility, event.actor) == (
         S.MENUNGGU,
@@ -150,12 +150,12 @@ def test_start_needs_a_note():
 def test_disposisi_from_the_dinas_to_its_suku_dinas_keeps_the_clock():
     report = ticket(at=SDA)
     head = officer(SDA)
-    due = report.sla_due_at
+    due = report.provisional_due_at
     services.report_disposisi(
         report=report, actor=head, to_agency=agency(SDA_JAKSEL), note="Ke Jaksel"
     )
     report.refresh_from_db()
-    assert (report.status, report.agency.code, report.sla_due_at, report.assignee) == (
+    assert (report.status, report.agency.code, report.provisional_due_at, report.assignee) == (
         S.DISPOSISI,
         SDA_JAKSEL,
         due,
@@ -250,10 +250,14 @@ def test_return_to_triage_needs_a_known_reason_code_and_keeps_the_clock():
     with pytest.raises(ApplicationError):
         services.report_return_to_triage(report=report, actor=user, reason_code="bosan")
     assert _snapshot(report) == before
-    due = report.sla_due_at
+    due = report.provisional_due_at
     services.report_return_to_triage(report=report, actor=user, reason_code="not_our_sector")
     report.refresh_from_db()
-    assert (report.status, report.agency.code, report.sla_due_at) == (S.KOORDINASI, TRIAGE, due)
+    assert (report.status, report.agency.code, report.provisional_due_at) == (
+        S.KOORDINASI,
+        TRIAGE,
+        due,
+    )
 
 
 def test_custody_after_a_chain_of_transfers():

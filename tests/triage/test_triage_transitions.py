@@ -90,7 +90,7 @@ def _snapshot(report: Report) -> tuple:
         report.status,
         report.agency_id,
         report.assignee_id,
-        report.sla_due_at,
+        report.provisional_due_at,
         report.completed_at,
         report.closed_at,
         report.events.count(),

@@ -147,6 +147,7 @@ def request_row(report: Report, request: HttpRequest) -> dict[str, Any]:
 
     Only public facts: no reporter, pseudonym, contact, photo metadata or routing internals.
     """
+    due = report.deadline()  # the SLA clock's (selectors_public annotates it)
     row: dict[str, Any] = {
         "service_request_id": report.public_id,
         "status": "open" if report_is_open(report=report) else "closed",
@@ -158,7 +159,7 @@ def request_row(report: Report, request: HttpRequest) -> dict[str, Any]:
         "requested_datetime": open311_datetime(report.created_at),
         "updated_datetime": open311_datetime(report.updated_at),
         "expected_datetime": (
-            open311_datetime(report.sla_due_at) if report_is_open(report=report) else None
+            open311_datetime(due) if report_is_open(report=report) and due else None
         ),
         "address": report_public_address(report=report),
         "zipcode": report.area.postal_code,

@@ -191,12 +191,11 @@ class Open311RequestsApi(Open311Api):
             ),
         )
         report = result.report
+        target = report.deadline() or report.provisional_due_at  # a new report has no clock yet
         row = {
             "service_request_id": report.public_id,
             "token": str(report.client_request_id),
-            "service_notice": (
-                f"{report.agency.name}; target: {open311_datetime(report.sla_due_at)}"
-            ),
+            "service_notice": f"{report.agency.name}; target: {open311_datetime(target)}",
         }
         return Response([row], status=200)
 

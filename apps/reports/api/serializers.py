@@ -241,6 +241,12 @@ class _ReportBaseSerializer(OutputModelSerializer):
     location = serializers.SerializerMethodField()
     area = ReportAreaOutputSerializer()
     agency = ReportAgencyRefSerializer()
+    sla_due_at = serializers.DateTimeField(
+        source="deadline",
+        read_only=True,
+        allow_null=True,
+        help_text="The SLA deadline (working days; empty while paused or after closing).",
+    )
 
     @extend_schema_field(ReportLocationSerializer)
     def get_location(self, report: Report) -> dict[str, float]:

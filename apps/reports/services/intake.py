@@ -201,7 +201,7 @@ def _store(
         routing_explanation=routing.explanation,
         status=Report.Status.MENUNGGU,
         # The clock starts at the stored creation time, to the microsecond.
-        sla_due_at=now + timedelta(days=category.sla_days),
+        provisional_due_at=now + timedelta(days=category.sla_days),
     )
     event = ReportEvent(
         report=report,

@@ -337,7 +337,7 @@ TICKET_FIELDS = (
     "address_hint",
     "occurred_at",
     "created_at",
-    "sla_due_at",
+    "provisional_due_at",
     "completed_at",
     "closed_at",
     "parent",

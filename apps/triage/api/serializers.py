@@ -129,6 +129,7 @@ class StaffTicketOutputSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.code")
     agency_name = serializers.CharField(source="agency.name")
     assignee = serializers.CharField(source="assignee.username", default=None)
+    sla_due_at = serializers.DateTimeField(source="deadline", read_only=True, allow_null=True)
     sla_left_seconds = serializers.SerializerMethodField()
     age_seconds = serializers.SerializerMethodField()
     merged_into = serializers.CharField(source="parent.public_id", default=None)

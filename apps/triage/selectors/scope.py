@@ -40,6 +40,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
@@ -48,11 +49,13 @@ from apps.accounts.roles import OrgRole
 from apps.accounts.selectors import agencies_for_user, user_has_org_role
 from apps.core.errors import NotFound
 from apps.reports.models import (
+    DEADLINE,
     Custody,
     Report,
     ReportEvent,
     ReportPhoto,
 )
+from apps.reports.selectors import deadline_expression
 from apps.triage.models import CannedReason, ResponseTemplate
 
 NEARBY_RADIUS_M = 250
@@ -129,14 +132,15 @@ def queue_ordering() -> list[OrderBy]:
     """The order of the staff queue, as ``order_by`` expressions (the admin may reuse it).
 
     Open tickets (``Report.OPEN_STATUSES``: the SLA clock runs or is paused) come first, least
-    SLA time left first (``sla_due_at``); then the closed ones (``selesai``, ``dikonfirmasi``,
-    ``ditolak``), most recently closed first (``closed_at``, or ``completed_at`` for
-    ``selesai``). The primary key breaks ties, so pages never overlap.
+    SLA time left first (the SLA clock's deadline: ``deadline_expression``); then the closed
+    ones (``selesai``, ``dikonfirmasi``, ``ditolak``), most recently closed first
+    (``closed_at``, or ``completed_at`` for ``selesai``). The primary key breaks ties, so pages
+    never overlap.
     """
     is_open = Q(status__in=sorted(Report.OPEN_STATUSES))
     return [
         Case(When(is_open, then=Value(0)), default=Value(1), output_field=IntegerField()).asc(),
-        Case(When(is_open, then=F("sla_due_at")), output_field=DateTimeField()).asc(
+        Case(When(is_open, then=deadline_expression()), output_field=DateTimeField()).asc(
             nulls_last=True
         ),
         Case(
@@ -171,7 +175,8 @@ def report_list_for_user(
             "routing_explanation",
         )
         .annotate(
-            sla_left=ExpressionWrapper(F("sla_due_at") - moment, output_field=DurationField()),
+            **{DEADLINE: deadline_expression()},
+            sla_left=ExpressionWrapper(F(DEADLINE) - moment, output_field=DurationField()),
             age=ExpressionWrapper(moment - F("created_at"), output_field=DurationField()),
         )
         .order_by(*queue_ordering())
@@ -346,12 +351,13 @@ def report_queue_filter(
         queryset = queryset.filter(agency__code=agency_code)
     if sla:
         open_only = queryset.filter(status__in=sorted(Report.OPEN_STATUSES))
+        due = deadline_expression()
         if sla == SLA_OVERDUE:
-            queryset = open_only.filter(sla_due_at__lt=now)
+            queryset = open_only.filter(LessThan(due, now))
         elif sla == SLA_DUE_SOON:
-            queryset = open_only.filter(sla_due_at__gte=now, sla_due_at__lt=now + DUE_SOON)
+            queryset = open_only.filter(GreaterThanOrEqual(due, now), LessThan(due, now + DUE_SOON))
         elif sla == SLA_OK:
-            queryset = open_only.filter(sla_due_at__gte=now + DUE_SOON)
+            queryset = open_only.filter(GreaterThanOrEqual(due, now + DUE_SOON))
     if created_from:
         queryset = queryset.filter(created_at__date__gte=created_from)
     if created_to:

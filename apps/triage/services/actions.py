@@ -3,7 +3,7 @@
 Every action is ``@transaction.atomic``, locks the ticket row (``select_for_update``), checks
 the move against ``Report.TRANSITIONS``, writes its ``ReportEvent`` (actor, acting unit,
 from/to, note, visibility) and keeps the ``Custody`` intervals in line, all in the same
-transaction. Transfers never touch ``sla_due_at``: the citizen's clock is not reset.
+transaction. Transfers never touch the deadline: the citizen's clock is not reset.
 
 Who may act is decided by ``apps.triage.selectors.scope`` (the one scope); the services
 check it again *after* taking the lock, so two officers acting at once cannot both win:
