@@ -11,7 +11,7 @@ help: ## list the commands
 run: ## install what is missing, start PostGIS + Redis, migrate, seed, run web + worker + beat
 	@scripts/run.sh
 
-test: ## the same set-up, then lint, types, migrations check, OpenAPI validation and the whole suite
+test: ## the same set-up, then lint, types, import contracts, migrations check, OpenAPI validation and the whole suite
 	@scripts/test.sh
 
 setup: ## only the set-up part of `make run` (servers, venv, migrations, fixtures)
@@ -26,7 +26,7 @@ stop: ## stop the project-local PostgreSQL + Redis under var/
 status: ## what runs, on which ports
 	@scripts/dev.sh status
 
-lint: ## ruff, format check, mypy, makemigrations --check, OpenAPI validation
+lint: ## ruff, format check, mypy, import contracts, makemigrations --check, OpenAPI validation
 	@scripts/test.sh --lint-only
 
 fmt: ## fix what ruff can fix and format the code

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("apps.identity.api.urls")),
     path("", include("apps.cctv.api.urls")),
     path("", include("apps.reports.api.urls")),
+    path("", include("apps.triage.api.urls")),
     path("", include("apps.sla.api.urls")),
     path("", include("apps.performance.api.urls")),
 ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: set up like `make run`, then lint, types, migrations, OpenAPI and pytest.
 #   scripts/test.sh                 everything
-#   scripts/test.sh --lint-only     only the static checks
+#   scripts/test.sh --lint-only     only the static checks (ruff, mypy, import contracts, …)
 #   scripts/test.sh --pytest-only   only pytest (extra args are passed on)
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,6 +53,7 @@ if [ "$mode" != pytest ]; then
     step "ruff check" "$PY" -m ruff check .
     step "ruff format --check" "$PY" -m ruff format --check .
     step "mypy" "$PY" -m mypy apps config
+    step "import contracts (layers)" "$ROOT/.venv/bin/lint-imports" --no-cache
     step "makemigrations --check" "$PY" manage.py makemigrations --check --dry-run
     step "OpenAPI schema validation" "$PY" manage.py spectacular --validate --fail-on-warn --file /dev/null
 fi

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.reports.selectors_staff import StaffScope
+from apps.triage.selectors.scope import StaffScope
 
 WIDTH, HEIGHT, PAD = 640, 260, 40
 

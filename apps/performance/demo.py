@@ -364,7 +364,7 @@ def demo_history_create(
                 assignee_id=t.assignee_id,
                 routing_explanation=t.explanation,
                 status=t.status,
-                sla_due_at=t.created + timedelta(days=t.category.sla_days),
+                provisional_due_at=t.created + timedelta(days=t.category.sla_days),
                 completed_at=t.completed_at,
                 closed_at=t.closed_at,
                 rating=t.rating,

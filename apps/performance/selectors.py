@@ -3,7 +3,7 @@
 Access control lives here (docs/conventions.md C11): managers (``OrgRole.MANAGER`` group)
 see every unit; an officer sees only their own scores and breaches. The manager report, its
 drill-down, charts and exports take their tickets from
-``apps.reports.selectors_staff.report_list_for_user`` (the one scoping selector), so for any
+``apps.triage.selectors.scope.report_list_for_user`` (the one scoping selector), so for any
 user the report, the drill-down, the exports and the staff queue agree.
 """
 
@@ -37,8 +37,8 @@ from apps.core.errors import ApplicationError, Forbidden, NotFound
 from apps.performance.formula import Counts
 from apps.performance.models import Appeal, PerformanceMonth, ScoreEvent, ScoreSnapshot
 from apps.reports.models import Report
-from apps.reports.selectors_staff import StaffScope, report_list_for_user, staff_scope_for_user
 from apps.sla.models import SlaBreach, SlaClock
+from apps.triage.selectors.scope import StaffScope, report_list_for_user, staff_scope_for_user
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.accounts.selectors import user_is_manager
 from apps.core.errors import ApplicationError, Conflict, Forbidden, NotFound
+from apps.core.text import text_clean
 from apps.performance.formula import score_for
 from apps.performance.models import (
     FORMULA_VERSION,
@@ -26,7 +27,6 @@ from apps.performance.selectors import (
     month_is_closed,
     month_of,
 )
-from apps.reports.services.common import text_clean
 
 APPEAL_REASON_MAX = 2000
 

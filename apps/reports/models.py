@@ -4,6 +4,8 @@ Integer primary keys never leave the server: the API names a report by ``public_
 (``LW-7K3QX9``) and a photo by its 1-based ``index`` within the report.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from apps.routing.models import Area, Category
 PUBLIC_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PUBLIC_ID_LENGTH = 6
 PUBLIC_ID_REGEX = r"LW-[23456789A-HJ-NP-Z]{6}"  # the URL converter (a superset)
+DEADLINE = "sla_due_at"  # the annotation that carries the real deadline (selectors.with_deadline)
 
 
 class Report(TimeStampedModel):
@@ -151,7 +154,10 @@ class Report(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=30, choices=Status.choices, default=Status.MENUNGGU
     )
-    sla_due_at = models.DateTimeField(_("SLA due at"))
+    # The calendar-day estimate made at filing (created + category.sla_days); it never moves.
+    # The real deadline (working days, pauses, freezes) is the SLA clock's: read it with
+    # ``apps.reports.selectors.with_deadline`` / ``Report.deadline()``.
+    provisional_due_at = models.DateTimeField(_("provisional deadline (at filing)"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
@@ -229,6 +235,12 @@ class Report(TimeStampedModel):
     def location_is_exact(self) -> bool:
         """Whether ``location`` is where the reporter said; only such points go on maps."""
         return self.location_precision == self.LocationPrecision.EXACT
+
+    def deadline(self) -> datetime | None:
+        """The real deadline: ``sla_due_at`` as annotated by ``selectors.with_deadline`` (the SLA
+        clock's ``due_at``; ``None`` while the clock is paused or stopped), or the provisional
+        one for a report read without it (just filed: its clock does not exist yet)."""
+        return getattr(self, DEADLINE, self.provisional_due_at)
 
 
 class ReportEvent(models.Model):
@@ -456,7 +468,3 @@ class ReportMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}:{self.direction}"
-
-
-# Officer texts (engineer T, docs/triage.md); at the end so that the models above exist first.
-from apps.reports.models_triage import CannedReason, ResponseTemplate  # noqa: E402, F401

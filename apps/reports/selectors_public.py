@@ -15,7 +15,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.reports.models import Report, ReportPhoto
+from apps.reports.models import DEADLINE, Report, ReportPhoto
+from apps.reports.selectors import deadline_expression
 
 # The public map: at most this many features per response, over at most this many square
 # degrees (all of DKI Jakarta, Kepulauan Seribu included, is about 0.94).
@@ -67,7 +68,10 @@ def report_list_public_detailed() -> QuerySet[Report]:
             "area__parent__parent__boundary",
             "routing_explanation",
         )
-        .annotate(has_photo=Exists(ReportPhoto.objects.filter(report=OuterRef("pk"))))
+        .annotate(
+            has_photo=Exists(ReportPhoto.objects.filter(report=OuterRef("pk"))),
+            **{DEADLINE: deadline_expression()},
+        )
         .order_by("-created_at", "-pk")
     )
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.identity",
     "apps.cctv",
     "apps.reports",
+    "apps.triage",
     "apps.sla",
     "apps.performance",
     "apps.dashboard",

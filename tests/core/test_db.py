@@ -45,7 +45,7 @@ def _family(category: Category) -> tuple[Reporter, Report, ReportEvent, Custody]
         area=routing.area,
         agency=routing.agency,
         routing_explanation={"rule": "test", "nested": [1, "dua"]},
-        sla_due_at=now + timedelta(days=6),
+        provisional_due_at=now + timedelta(days=6),
     )
     event = ReportEvent(
         report=report,

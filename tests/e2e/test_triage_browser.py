@@ -18,7 +18,7 @@ from apps.reports.models import Report, ReportPhoto
 from apps.routing.models import Category
 from tests.conftest import MONAS
 from tests.reports.factories import citizen, file_report, jpeg_with_exif
-from tests.reports.triage_helpers import GAMBIR, near
+from tests.triage.triage_helpers import GAMBIR, near
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")

@@ -68,7 +68,7 @@ def test_an_address_naming_a_kelurahan_is_routed_there_and_flagged_approximate(
     assert report.agency_id == route(point=report.location, category=report.category).agency.pk
     assert report.routing_explanation["match"] == "address"
     assert report.routing_explanation["address_kelurahan"] == [GAMBIR]
-    assert report.sla_due_at == report.created_at + timedelta(days=report.category.sla_days)
+    assert report.provisional_due_at == report.created_at + timedelta(days=report.category.sla_days)
     # Read back: the kelurahan's postal code, never a point that would pass for the exact one.
     (row,) = json.loads(client.get(f"/open311/v2/requests/{report.public_id}.json").content)
     assert (row["zipcode"], "lat" in row, "long" in row) == ("10110", False, False)
@@ -85,7 +85,7 @@ def test_an_address_naming_no_area_waits_in_central_triage_with_its_clock_runnin
     assert report.agency.code == TRIAGE
     assert report.custody.get().agency.code == TRIAGE
     assert report.status == Report.Status.MENUNGGU
-    assert report.sla_due_at == report.created_at + timedelta(days=report.category.sla_days)
+    assert report.provisional_due_at == report.created_at + timedelta(days=report.category.sla_days)
     assert report.routing_explanation == {
         "match": "location_to_be_confirmed",
         "rule": "central_triage",

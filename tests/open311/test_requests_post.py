@@ -49,7 +49,7 @@ def test_post_request_form_encoded_creates_an_open311_report(client: Client, key
             "service_request_id": report.public_id,
             "service_notice": (
                 f"{report.agency.name}; target: "
-                f"{report.sla_due_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+                f"{report.provisional_due_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
             ),
         }
     ]

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import User
 from apps.performance import services
 from apps.performance.models import PerformanceMonth, ScoreEvent
-from apps.reports.selectors_staff import report_list_for_user
+from apps.triage.selectors.scope import report_list_for_user
 from tests.factories import StaffFactory, UserFactory, staff_in
 from tests.performance.factories import build_world, manager
 from tests.performance.test_ledger import AUGUST_5

@@ -160,7 +160,7 @@ def test_mass_assignment_is_ignored(reporter: Reporter, reporter_client: APIClie
     assert (report.support_count, report.rating, report.is_anonymous) == (0, None, False)
     assert report.channel == "app"
     assert report.tracking_code_hash == ""
-    assert report.sla_due_at == report.created_at + timedelta(days=6)
+    assert report.provisional_due_at == report.created_at + timedelta(days=6)
 
 
 def test_a_staff_token_must_report_anonymously(make_client: Any) -> None:
@@ -347,7 +347,7 @@ def test_an_anonymous_json_creation_costs_six_queries(
         response = api_client.post("/api/v1/reports/", _flood_body(), format="json")
     assert response.status_code == 201
     report = Report.objects.select_related("reporter").get(public_id=response.json()["id"])
-    assert report.sla_due_at == report.created_at + timedelta(days=6)
+    assert report.provisional_due_at == report.created_at + timedelta(days=6)
     assert report.occurred_at == report.created_at
     assert report.updated_at == report.created_at
     assert Custody.objects.get(report=report).started_at == report.created_at

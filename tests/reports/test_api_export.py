@@ -13,7 +13,7 @@ from tests.conftest import TEBET_ECO_PARK
 from tests.identity.factories import citizen as identity_citizen
 from tests.reports.conftest import client_for
 from tests.reports.factories import complete, file_report
-from tests.reports.triage_helpers import officer
+from tests.triage.triage_helpers import officer
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,10 @@ from rest_framework.test import APIClient
 from apps.accounts.models import User
 from apps.reports import services
 from apps.reports.models import Report, ReportEvent, ReportMessage
+from apps.triage import services as triage_services
 from tests.reports.conftest import client_for
 from tests.reports.factories import citizen, complete
-from tests.reports.triage_helpers import BINA_MARGA_JAKPUS, SDA_JAKPUS, agency, officer, ticket
+from tests.triage.triage_helpers import BINA_MARGA_JAKPUS, SDA_JAKPUS, agency, officer, ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,7 +91,7 @@ def _while_held(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[An
 
 
 def _koordinasi(report: Report, actor: User) -> Report:
-    return services.report_koordinasi(
+    return triage_services.report_koordinasi(
         report=Report.objects.get(pk=report.pk),
         actor=actor,
         to_agency=agency(BINA_MARGA_JAKPUS),

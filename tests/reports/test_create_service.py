@@ -26,7 +26,7 @@ def test_report_create_routes_stores_and_opens_the_timeline(flood: Category) -> 
     assert report.status == Report.Status.MENUNGGU
     assert report.reporter == reporter
     assert report.is_anonymous is False
-    assert report.sla_due_at == report.created_at + timedelta(days=flood.sla_days)
+    assert report.provisional_due_at == report.created_at + timedelta(days=flood.sla_days)
     assert report.occurred_at == report.created_at
     assert report.routing_explanation["rule"] == "sector_default"
     event = report.events.get()

@@ -4,12 +4,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.core.models import OutboxMessage
-from apps.reports import services
 from apps.reports.models import Custody, Report, ReportEvent
+from apps.triage import services
 from tests.conftest import MONAS
 from tests.reports.conftest import client_for
 from tests.reports.factories import citizen, file_report
-from tests.reports.triage_helpers import SDA_JAKPUS, after_photo, near, officer, ticket
+from tests.triage.triage_helpers import SDA_JAKPUS, after_photo, near, officer, ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ def make_report(
         agency=agency,
         assignee=assignee,
         status=status,
-        sla_due_at=created_at,
+        provisional_due_at=created_at,
     )
     Report.objects.filter(pk=report.pk).update(created_at=created_at)
     report.refresh_from_db()
@@ -77,7 +77,7 @@ def transfer(
     actor: User | None = None,
     officer: User | None = None,
 ) -> ReportEvent:
-    """A transfer as ``apps.reports.services.triage`` records it (event + custody move)."""
+    """A transfer as ``apps.triage.services.actions`` records it (event + custody move)."""
     row = ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.TRANSFERRED,

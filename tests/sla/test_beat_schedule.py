@@ -9,14 +9,14 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
-from apps.reports import services as report_services
 from apps.reports.models import Report
 from apps.reports.tasks import report_auto_confirm
 from apps.sla.models import SlaBreach
 from apps.sla.tasks import sla_sweep
+from apps.triage import services as report_services
 from config.celery_app import app
 from tests.conftest import MONAS
-from tests.reports.triage_helpers import after_photo, near, officer, ticket
+from tests.triage.triage_helpers import after_photo, near, officer, ticket
 
 pytestmark = pytest.mark.django_db
 

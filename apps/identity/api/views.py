@@ -237,7 +237,7 @@ class InboxMessageReadApi(APIView):
 
 # --- staff: reveal workflow ------------------------------------------------------------------
 # Listing and granting requests. Asking and revealing are bound to a ticket and live in the
-# staff ticket API (apps/reports/api/staff_reveal_views.py): identity cannot see tickets.
+# staff ticket API (apps/triage/api/reveal_views.py): identity cannot see tickets.
 
 
 class RevealRequestsApi(APIView):

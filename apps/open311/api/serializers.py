@@ -15,7 +15,7 @@ from apps.open311.catalogue import category_name, parse_w3c_datetime
 from apps.open311.selectors import SERVICE_CODE, SERVICE_REQUEST_ID
 from apps.reports.models import Report
 from apps.reports.selectors_public import report_is_open, report_public_address
-from apps.reports.services.intake import OPEN311_DESCRIPTION_MAX
+from apps.reports.services import OPEN311_DESCRIPTION_MAX
 
 # GeoReport v2: a query returns at most 1,000 requests over at most 90 days.
 MAX_REQUESTS = 1000
@@ -181,6 +181,7 @@ def request_row(report: Report, request: HttpRequest) -> dict[str, Any]:
     Only public facts: no reporter, pseudonym, contact, photo metadata or routing internals.
     """
     point = report.location if report.location_is_exact else None
+    due = report.deadline()  # the SLA clock's (selectors_public annotates it)
     row: dict[str, Any] = {
         "service_request_id": report.public_id,
         "status": "open" if report_is_open(report=report) else "closed",
@@ -192,7 +193,7 @@ def request_row(report: Report, request: HttpRequest) -> dict[str, Any]:
         "requested_datetime": open311_datetime(report.created_at),
         "updated_datetime": open311_datetime(report.updated_at),
         "expected_datetime": (
-            open311_datetime(report.sla_due_at) if report_is_open(report=report) else None
+            open311_datetime(due) if report_is_open(report=report) and due else None
         ),
         "address": report_public_address(report=report),
         "zipcode": report.area.postal_code if report.area is not None else None,

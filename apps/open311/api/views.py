@@ -199,11 +199,10 @@ class Open311RequestsApi(Open311Api):
         )
         report = result.report
         # Created synchronously: the id, and no token (GeoReport v2 returns one or the other).
+        target = report.deadline() or report.provisional_due_at  # a new report has no clock yet
         row = {
             "service_request_id": report.public_id,
-            "service_notice": (
-                f"{report.agency.name}; target: {open311_datetime(report.sla_due_at)}"
-            ),
+            "service_notice": f"{report.agency.name}; target: {open311_datetime(target)}",
         }
         return Response([row], status=200)
 

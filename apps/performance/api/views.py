@@ -35,7 +35,7 @@ from apps.performance.api.serializers import (
     PerformanceScoreOutputSerializer,
 )
 from apps.performance.formula import score_explained
-from apps.reports.selectors_staff import StaffScope
+from apps.triage.selectors.scope import StaffScope
 
 ERRORS = {
     400: OpenApiResponse(description="invalid (the one error shape, with fields)"),

@@ -5,37 +5,24 @@ their number ``n`` within the report.
 """
 
 import copy
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.fields import ZonedDateTimeField
+from apps.core.api.text_input import FormTextInputSerializer
 from apps.core.api.validators import validate_finite
-from apps.reports.api.text_input import FormTextInputSerializer
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
 from apps.routing.models import Area, Category
 
 
 def _english() -> bool:
     return (translation.get_language() or settings.LANGUAGE_CODE).lower().startswith("en")
-
-
-class ZonedDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 time that names its zone: a phone's local time without one is ambiguous
-    (the device may be set to any zone), so it is refused rather than guessed."""
-
-    default_error_messages = {"naive": _("Give a time zone, e.g. Z or +07:00.")}
-
-    def enforce_timezone(self, value: datetime) -> datetime:
-        if timezone.is_naive(value):
-            self.fail("naive")
-        return super().enforce_timezone(value)
 
 
 # ---- fields built once per class ------------------------------------------------------
@@ -163,29 +150,6 @@ class OutputModelSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """A ModelSerializer whose fields are built once per class (``CachedFieldsMixin``)."""
 
 
-class ErrorDetailOutputSerializer(serializers.Serializer):
-    """The body of every error (apps.core.api.handlers): a stable code, a message, fields.
-
-    Some codes add their own keys beside these (``current``/``requested`` for
-    ``invalid_transition``, ``reason``/``photo`` for ``invalid_image``).
-    """
-
-    code = serializers.CharField(help_text="Stable, never translated (`invalid`, `throttled`…).")
-    message = serializers.CharField(help_text="In the request's language.")
-    # The metaclass moves declared fields out of the class, so this does not shadow
-    # ``Serializer.fields``; only the type checker sees a clash.
-    fields = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Per-field messages; empty when the error is not about one field.",
-    )
-
-
-class ErrorOutputSerializer(serializers.Serializer):
-    """The one error shape: ``{"error": {"code", "message", "fields"}}``."""
-
-    error = ErrorDetailOutputSerializer()
-
-
 class CategoryOutputSerializer(OutputModelSerializer):
     name = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
@@ -288,6 +252,12 @@ class _ReportBaseSerializer(OutputModelSerializer):
     location = serializers.SerializerMethodField()
     area = ReportAreaOutputSerializer(allow_null=True)
     agency = ReportAgencyRefSerializer()
+    sla_due_at = serializers.DateTimeField(
+        source="deadline",
+        read_only=True,
+        allow_null=True,
+        help_text="The SLA deadline (working days; empty while paused or after closing).",
+    )
 
     @extend_schema_field(ReportLocationSerializer(allow_null=True))
     def get_location(self, report: Report) -> dict[str, float] | None:

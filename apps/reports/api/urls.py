@@ -8,7 +8,7 @@ Add further routes as separate entries of ``urlpatterns``.
 from django.urls import URLPattern, URLResolver, path
 
 import apps.reports.api.converters  # noqa: F401 - registers the "public_id" converter
-from apps.reports.api import export_views, public_views, staff_reveal_views, staff_views, views
+from apps.reports.api import export_views, public_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("categories/", views.CategoryListApi.as_view(), name="category-list"),
@@ -18,16 +18,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "reports/<public_id:public_id>/timeline/",
         views.ReportTimelineApi.as_view(),
         name="report-timeline",
-    ),
-    path(
-        "reports/<public_id:public_id>/photos/<int:n>",
-        views.ReportPhotoApi.as_view(),
-        name="report-photo",
-    ),
-    path(
-        "reports/<public_id:public_id>/photos/<int:n>/thumbnail",
-        views.ReportPhotoThumbnailApi.as_view(),
-        name="report-photo-thumbnail",
     ),
     path(
         "reports/<public_id:public_id>/confirm/",
@@ -61,87 +51,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("track/<str:code>/", views.ReportTrackApi.as_view(), name="report-track"),
     path("track/<str:code>/claim/", views.ReportClaimApi.as_view(), name="report-claim"),
-    # Staff (officer) API (apps/reports/api/staff_views.py, docs/triage.md)
-    path("staff/auth/token/", staff_views.StaffTokenCreateApi.as_view(), name="staff-token"),
-    path("staff/tickets/", staff_views.StaffTicketListApi.as_view(), name="staff-ticket-list"),
-    path(
-        "staff/tickets/<public_id:public_id>/",
-        staff_views.StaffTicketDetailApi.as_view(),
-        name="staff-ticket-detail",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/reveal-requests/",
-        staff_reveal_views.StaffTicketRevealRequestsApi.as_view(),
-        name="staff-ticket-reveal-requests",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/reveal/",
-        staff_reveal_views.StaffTicketRevealApi.as_view(),
-        name="staff-ticket-reveal",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/take/",
-        staff_views.StaffTicketTakeApi.as_view(),
-        name="staff-ticket-take",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/assign/",
-        staff_views.StaffTicketAssignApi.as_view(),
-        name="staff-ticket-assign",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/start/",
-        staff_views.StaffTicketStartApi.as_view(),
-        name="staff-ticket-start",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/disposisi/",
-        staff_views.StaffTicketDisposisiApi.as_view(),
-        name="staff-ticket-disposisi",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/koordinasi/",
-        staff_views.StaffTicketKoordinasiApi.as_view(),
-        name="staff-ticket-koordinasi",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/koordinasi-accept/",
-        staff_views.StaffTicketKoordinasiAcceptApi.as_view(),
-        name="staff-ticket-koordinasi-accept",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/koordinasi-decline/",
-        staff_views.StaffTicketKoordinasiDeclineApi.as_view(),
-        name="staff-ticket-koordinasi-decline",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/return/",
-        staff_views.StaffTicketReturnApi.as_view(),
-        name="staff-ticket-return",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/request-info/",
-        staff_views.StaffTicketRequestInfoApi.as_view(),
-        name="staff-ticket-request-info",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/resume/",
-        staff_views.StaffTicketResumeApi.as_view(),
-        name="staff-ticket-resume",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/complete/",
-        staff_views.StaffTicketCompleteApi.as_view(),
-        name="staff-ticket-complete",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/reject/",
-        staff_views.StaffTicketRejectApi.as_view(),
-        name="staff-ticket-reject",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/merge/",
-        staff_views.StaffTicketMergeApi.as_view(),
-        name="staff-ticket-merge",
-    ),
 ]

@@ -4,10 +4,9 @@ Who is who: a knox token names a user; ``reporter_for_user`` gives the citizen b
 Object endpoints answer 404 for anything the caller may not see, exactly as for a missing id.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from django.http import FileResponse, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -17,20 +16,19 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import status
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from apps.core.api.schema import error_response
+from apps.core.api.text_input import validated_input
 from apps.core.pagination import Pagination
 from apps.identity.models import Reporter
 from apps.identity.selectors import reporter_for_user
 from apps.reports import selectors, services
-from apps.reports.api.schema import error_response
 from apps.reports.api.serializers import (
     CategoryOutputSerializer,
     MyReportListInputSerializer,
@@ -50,7 +48,6 @@ from apps.reports.api.serializers import (
     ReportTrackedOutputSerializer,
     ReportTrackOutputSerializer,
 )
-from apps.reports.api.text_input import validated_input
 from apps.reports.errors import NotAReporter
 from apps.reports.models import Report, ReportMessage
 from apps.routing.selectors import category_get_active, category_list_active, point_from_lat_lon
@@ -229,74 +226,6 @@ class ReportTimelineApi(APIView):
         )
         events = selectors.report_timeline(report=report)
         return Response(ReportTimelineEventOutputSerializer(events, many=True).data)
-
-
-class _AnyContent(BaseContentNegotiation):
-    """Photo downloads answer with the file whatever ``Accept`` says (errors stay JSON)."""
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
-
-
-class _PhotoApi(APIView):
-    content_negotiation_class = _AnyContent
-    thumbnail = False
-
-    def get(self, request: Request, public_id: str, n: int) -> HttpResponseBase:
-        photo = selectors.report_photo_get_for_user(
-            public_id=public_id,
-            index=n,
-            user=request.user,  # type: ignore[arg-type]
-        )
-        stored = photo.thumbnail if self.thumbnail else photo.image
-        content_type = "image/jpeg" if self.thumbnail else photo.content_type
-        extension = stored.name.rsplit(".", 1)[-1]
-        suffix = "-thumbnail" if self.thumbnail else ""
-        response = FileResponse(
-            stored.open("rb"),
-            content_type=content_type,
-            filename=f"{public_id}-{n}{suffix}.{extension}",
-        )
-        response["Content-Disposition"] = response["Content-Disposition"].replace(
-            "attachment", "inline"
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-
-_PHOTO_RESPONSES = {
-    (200, "image/jpeg"): OpenApiTypes.BINARY,
-    (200, "image/png"): OpenApiTypes.BINARY,
-    (200, "image/webp"): OpenApiTypes.BINARY,
-    404: error_response("No such photo, or not visible to you."),
-}
-
-
-class ReportPhotoApi(_PhotoApi):
-    """A report's photo ``n`` (1-based), for its reporter and the staff of its current unit."""
-
-    @extend_schema(operation_id="reports_photo", responses=_PHOTO_RESPONSES)
-    def get(self, request: Request, public_id: str, n: int) -> HttpResponseBase:
-        return super().get(request, public_id, n)
-
-
-class ReportPhotoThumbnailApi(_PhotoApi):
-    """A JPEG thumbnail (320 px) of photo ``n``, for the same people as the photo."""
-
-    thumbnail = True
-
-    @extend_schema(
-        operation_id="reports_photo_thumbnail",
-        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, 404: _PHOTO_RESPONSES[404]},
-    )
-    def get(self, request: Request, public_id: str, n: int) -> HttpResponseBase:
-        return super().get(request, public_id, n)
 
 
 class MyReportListApi(APIView):

@@ -1,7 +1,8 @@
 """Every write of the reports app (docs/conventions.md C2).
 
 The functions live in topic modules; this package re-exports the public ones so that every
-caller (the API, Open311, the admin, tasks) imports ``apps.reports.services``.
+caller (the API, Open311, tasks) imports ``apps.reports.services``. The officers' actions
+are ``apps.triage.services``.
 """
 
 from apps.reports.services.engagement import (
@@ -9,50 +10,23 @@ from apps.reports.services.engagement import (
     report_message_send,
     report_support,
 )
-from apps.reports.services.intake import ReportCreateResult, report_create
-from apps.reports.services.lifecycle import report_confirm, report_reopen, report_transition
-from apps.reports.services.triage import (
-    RejectReason,
-    ReturnReason,
-    report_assign,
+from apps.reports.services.intake import OPEN311_DESCRIPTION_MAX, ReportCreateResult, report_create
+from apps.reports.services.lifecycle import (
     report_auto_confirm_due,
-    report_complete,
-    report_disposisi,
-    report_koordinasi,
-    report_koordinasi_accept,
-    report_koordinasi_decline,
-    report_merge,
-    report_reject,
-    report_request_info,
-    report_resume,
-    report_return_to_triage,
-    report_start,
-    report_take,
+    report_confirm,
+    report_reopen,
+    report_transition,
 )
 
 __all__ = [
-    "RejectReason",
+    "OPEN311_DESCRIPTION_MAX",
     "ReportCreateResult",
-    "ReturnReason",
-    "report_assign",
     "report_auto_confirm_due",
     "report_claim",
-    "report_complete",
     "report_confirm",
     "report_create",
-    "report_disposisi",
-    "report_koordinasi",
-    "report_koordinasi_accept",
-    "report_koordinasi_decline",
-    "report_merge",
     "report_message_send",
-    "report_reject",
     "report_reopen",
-    "report_request_info",
-    "report_resume",
-    "report_return_to_triage",
-    "report_start",
     "report_support",
-    "report_take",
     "report_transition",
 ]

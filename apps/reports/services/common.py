@@ -16,11 +16,10 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Agency, User
 from apps.core import outbox
-from apps.core.errors import ApplicationError, NotFound
+from apps.core.errors import NotFound
 from apps.reports.errors import InvalidTransition
 from apps.reports.images import ProcessedPhoto
 from apps.reports.models import Custody, Report, ReportEvent, ReportPhoto
@@ -29,33 +28,6 @@ logger = logging.getLogger(__name__)
 S = Report.Status
 
 INBOX_HANDLER = "apps.identity.services.inbox_deliver"
-
-
-def text_clean(*, value: str, field: str, max_length: int, required: bool = True) -> str:
-    """Strip ``value`` and refuse what PostgreSQL or the app cannot store or show.
-
-    NUL characters and lone UTF-16 surrogates are refused (PostgreSQL rejects the first in
-    text columns, and the second cannot be encoded as UTF-8); so are empty and overlong text.
-    """
-    if any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in value):
-        raise ApplicationError(
-            fields={field: [str(_("Contains characters that are not allowed."))]}
-        )
-    value = value.strip()
-    if required and not value:
-        raise ApplicationError(fields={field: [str(_("This field may not be blank."))]})
-    if len(value) > max_length:
-        raise ApplicationError(
-            fields={
-                field: [
-                    str(
-                        _("Ensure this field has no more than %(n)s characters.")
-                        % {"n": max_length}
-                    )
-                ]
-            }
-        )
-    return value
 
 
 def constraint_name(exc: IntegrityError) -> str | None:

@@ -6,10 +6,11 @@ from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
+from apps.core.text import text_clean
 from apps.identity.models import Reporter
 from apps.reports.errors import AlreadyClaimed, OwnReportSupport
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportSupport
-from apps.reports.services.common import lock, notify_reporter, text_clean
+from apps.reports.services.common import lock, notify_reporter
 
 MESSAGE_MAX = 2000
 

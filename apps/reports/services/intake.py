@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.db import insert_linked, prepared_fetch
 from apps.core.errors import ApplicationError
+from apps.core.text import text_clean
 from apps.identity.models import Reporter
 from apps.identity.services import reporter_new
 from apps.identity.services.reporters import PSEUDONYM_CONSTRAINT
@@ -37,7 +38,6 @@ from apps.reports.services.common import (
     notify_reporter,
     photo_store,
     status_title,
-    text_clean,
 )
 from apps.routing.models import Category
 from apps.routing.selectors import Routing, route, route_for_kelurahan, route_to_triage
@@ -236,7 +236,7 @@ def _store(
         routing_explanation=routing.explanation,
         status=Report.Status.MENUNGGU,
         # The clock starts at the stored creation time, to the microsecond.
-        sla_due_at=now + timedelta(days=category.sla_days),
+        provisional_due_at=now + timedelta(days=category.sla_days),
     )
     event = ReportEvent(
         report=report,

@@ -1,9 +1,11 @@
-"""Status changes: the generic transition, and the reporter's confirm and reopen.
+"""Status changes: the generic transition, the reporter's confirm and reopen, auto-confirm.
 
 All of them go through the shared helpers of ``services.common`` (the row lock, the status
 change with its event, notification and merged duplicates, custody), as the officer
-actions of ``services.triage`` do.
+actions of ``apps.triage.services`` do.
 """
+
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError, NotFound
+from apps.core.text import text_clean
 from apps.identity.models import Reporter
 from apps.reports.errors import InvalidTransition, ReopenWindowClosed
 from apps.reports.models import Report, ReportEvent
@@ -20,13 +23,13 @@ from apps.reports.services.common import (
     custody_end,
     custody_open,
     lock,
-    text_clean,
     transfer_event,
 )
 
 S = Report.Status
 REOPEN_REASON_MAX = 1000
 RATING_COMMENT_MAX = 1000
+AUTO_CONFIRM_AFTER = timedelta(days=3)
 
 
 @transaction.atomic
@@ -142,3 +145,41 @@ def report_reopen(*, report: Report, reporter: Reporter, reason: str) -> Report:
         by_reporter=True,
     )
     return report
+
+
+# ---- automatic -----------------------------------------------------------------------------
+
+
+def report_auto_confirm_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Confirm tickets completed more than 3 days ago that nobody disputed. Returns the count.
+
+    Idempotent and safe to run on two workers at once: each ticket is locked with
+    ``SKIP LOCKED`` and re-checked under the lock.
+    """
+    now = now or timezone.now()
+    cutoff = now - AUTO_CONFIRM_AFTER
+    ids = list(
+        Report.objects.filter(status=S.SELESAI, completed_at__lte=cutoff, parent__isnull=True)
+        .order_by("completed_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for pk in ids:
+        with transaction.atomic():
+            report = (
+                Report.objects.select_for_update(no_key=True, skip_locked=True)
+                .filter(pk=pk, status=S.SELESAI, completed_at__lte=cutoff)
+                .first()
+            )
+            if report is None:
+                continue
+            change_status(
+                report=report,
+                to=S.DIKONFIRMASI,
+                actor=None,
+                agency=None,
+                data={"by": "auto", "after_days": AUTO_CONFIRM_AFTER.days},
+                now=now,
+            )
+            done += 1
+    return done

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.reports.api.serializers import ZonedDateTimeField
+from apps.core.api.fields import ZonedDateTimeField
 from apps.sla.models import AreaFreeze
 
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.models import User
 from apps.accounts.selectors import user_is_manager
 from apps.core.errors import ApplicationError, Forbidden
+from apps.core.text import text_clean
 from apps.reports.models import Report
-from apps.reports.services.common import text_clean
 from apps.routing.models import Area
 from apps.routing.services import PROVINCE_CODE
 from apps.sla.models import AreaFreeze, SlaClock

@@ -1,0 +1,41 @@
+"""Every write of the officers' workspace (docs/triage.md): one service per officer action,
+and the identity reveal bound to a ticket. Callers import ``apps.triage.services``.
+"""
+
+from apps.triage.services.actions import (
+    RejectReason,
+    ReturnReason,
+    koordinasi_pending,
+    report_assign,
+    report_complete,
+    report_disposisi,
+    report_koordinasi,
+    report_koordinasi_accept,
+    report_koordinasi_decline,
+    report_merge,
+    report_reject,
+    report_request_info,
+    report_resume,
+    report_return_to_triage,
+    report_start,
+    report_take,
+)
+
+__all__ = [
+    "RejectReason",
+    "ReturnReason",
+    "koordinasi_pending",
+    "report_assign",
+    "report_complete",
+    "report_disposisi",
+    "report_koordinasi",
+    "report_koordinasi_accept",
+    "report_koordinasi_decline",
+    "report_merge",
+    "report_reject",
+    "report_request_info",
+    "report_resume",
+    "report_return_to_triage",
+    "report_start",
+    "report_take",
+]

@@ -1,0 +1,103 @@
+"""The identity reveal workflow, bound to one ticket (docs/privacy.md, "Reveal"; docs/triage.md).
+
+The identity services decide and log everything (four eyes, expiry, the audit events); these
+functions only bind a request, a grant or a reveal to the ticket the officer works on: the
+reporter is the ticket's, the ticket reference is its public id and the unit is the one that
+*currently* holds it (the reports-side check that identity cannot make). Inputs from the
+admin forms are validated here, before any identity service runs, so that bad input is a
+plain 400-style refusal that changes and logs nothing.
+
+Like the identity services they call, these must run **outside** any open transaction: a
+refusal commits its ``denied`` event with ``atomic(durable=True)``.
+"""
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.core.errors import ApplicationError
+from apps.core.text import text_clean
+from apps.identity import vault
+from apps.identity.models import RevealRequest
+from apps.identity.services import identity_reveal, reveal_grant, reveal_request_create
+from apps.reports.models import Report
+
+JUSTIFICATION_MAX = 1900  # the stored reason is "<code>: <justification>" (API cap 2000)
+GRANT_HOURS_MIN, GRANT_HOURS_MAX = 1, 72  # as the identity API
+
+
+class RevealReason(models.TextChoices):
+    """Why an officer asks to see a reporter's identity (the first word of the reason)."""
+
+    FOLLOW_UP = "follow_up", _("Follow-up needs direct contact with the reporter")
+    VERIFY = "verify", _("Verify the report (location, facts)")
+    SAFETY = "safety", _("Safety of the reporter or of others")
+    LEGAL = "legal", _("Request from law enforcement or a court")
+    OTHER = "other", _("Other (explain in the justification)")
+
+
+def _fields_clean(fields: Sequence[str]) -> list[str]:
+    chosen = sorted(set(fields))
+    if not chosen or not set(chosen) <= set(vault.FIELDS):
+        raise ApplicationError(fields={"fields": [str(_("Choose one or more identity fields."))]})
+    return chosen
+
+
+def report_reveal_request_create(
+    *,
+    report: Report,
+    actor: User,
+    reason_code: str,
+    justification: str,
+    fields: Sequence[str],
+) -> RevealRequest:
+    """An officer asks to see ``fields`` of the reporter of ``report``, for the unit holding it."""
+    if reason_code not in RevealReason.values:
+        raise ApplicationError(fields={"reason_code": [str(_("Unknown reason code."))]})
+    justification = text_clean(
+        value=justification, field="justification", max_length=JUSTIFICATION_MAX
+    )
+    return reveal_request_create(
+        reporter=report.reporter,
+        ticket_ref=report.public_id,
+        agency=report.agency,
+        actor=actor,
+        reason=f"{reason_code}: {justification}",
+        fields=_fields_clean(fields),
+    )
+
+
+def report_reveal_grant(
+    *, reveal_request: RevealRequest, actor: User, ttl_hours: int | None = None
+) -> RevealRequest:
+    """A supervisor grants a request of the ticket for ``ttl_hours`` (default: the setting)."""
+    if ttl_hours is not None and not GRANT_HOURS_MIN <= ttl_hours <= GRANT_HOURS_MAX:
+        raise ApplicationError(
+            fields={
+                "ttl_hours": [
+                    str(_("Choose between %(min)s and %(max)s hours."))
+                    % {"min": GRANT_HOURS_MIN, "max": GRANT_HOURS_MAX}
+                ]
+            }
+        )
+    return reveal_grant(
+        reveal_request=reveal_request,
+        actor=actor,
+        ttl=timedelta(hours=ttl_hours) if ttl_hours else None,
+    )
+
+
+def report_identity_reveal(
+    *, report: Report, actor: User, fields: Sequence[str]
+) -> dict[str, str | None]:
+    """Decrypt ``fields`` of the ticket's reporter if the actor's grant for it allows it."""
+    return identity_reveal(
+        reporter=report.reporter,
+        ticket_ref=report.public_id,
+        agency=report.agency,
+        actor=actor,
+        fields=_fields_clean(fields),
+    )
