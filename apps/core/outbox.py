@@ -7,6 +7,7 @@ so a committed change never loses its side effect, and a rolled-back one never h
 
 import json
 import logging
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,10 @@ from apps.core.db import prepared_fetch
 from apps.core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+# The message whose handler runs now (``deliver``): consumers outside the database key their
+# effect by it, so a delivery repeated after a crash is dropped (``current_message_id``).
+_delivering: ContextVar[int | None] = ContextVar("outbox_delivering", default=None)
 
 
 _INSERT_ONCE_SQL = f"""
@@ -82,7 +87,11 @@ def deliver(*, message_id: int) -> bool:
             )
             if message is None:
                 return False
-            import_string(message.handler)(**message.payload)
+            token = _delivering.set(message.pk)
+            try:
+                import_string(message.handler)(**message.payload)
+            finally:
+                _delivering.reset(token)
             message.delivered_at = timezone.now()
             message.attempts += 1
             message.save(update_fields=["delivered_at", "attempts"])
@@ -90,6 +99,11 @@ def deliver(*, message_id: int) -> bool:
     except Exception as exc:
         _record_failure(message_id=message_id, error=exc)
         raise
+
+
+def current_message_id() -> int | None:
+    """The id of the outbox message being delivered (None outside a delivery)."""
+    return _delivering.get()
 
 
 def _record_failure(*, message_id: int, error: Exception) -> None:

@@ -144,7 +144,13 @@ def test_a_real_worker_delivers_an_outbox_message_once(real_broker: None, tmp_pa
             time.sleep(0.2)
         time.sleep(1.0)  # give the duplicate time to run (it must find nothing to do)
         lines = [json.loads(line) for line in log.read_text().splitlines()]
-        assert lines == [{"to": "Warga-W0RKER", "body": "Laporan Anda diproses"}]
+        assert lines == [
+            {
+                "to": "Warga-W0RKER",
+                "body": "Laporan Anda diproses",
+                "message_id": f"outbox:{message.pk}",
+            }
+        ]
         message.refresh_from_db()
         assert (message.delivered_at is not None, message.attempts) == (True, 1)
     except (AssertionError, FileNotFoundError):
