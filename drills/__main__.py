@@ -83,7 +83,7 @@ class Stack:
         self.process = subprocess.Popen(  # noqa: S603 - our own script
             [str(ROOT / "scripts" / "run.sh")],
             cwd=ROOT,
-            env={**os.environ, "PORT": str(self.port), "CELERY_CONCURRENCY": "2"},
+            env={**_own_servers_env(), "PORT": str(self.port), "CELERY_CONCURRENCY": "2"},
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -310,11 +310,16 @@ def check(load: Load, *, drain_seconds: float = 150) -> dict[str, Any]:
     return result
 
 
+def _own_servers_env() -> dict[str, str]:
+    """The environment without the URLs Django read from var/local.env: given them, dev.sh
+    would take them for servers of someone else's, and neither start nor stop its own."""
+    return {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+
+
 def _dev(command: str) -> None:
-    # Without the URLs Django read from var/local.env: dev.sh would take them as servers of
-    # someone else's and not start its own.
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    subprocess.run([str(ROOT / "scripts" / "dev.sh"), command], cwd=ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run(  # noqa: S603
+        [str(ROOT / "scripts" / "dev.sh"), command], cwd=ROOT, env=_own_servers_env(), check=True
+    )
 
 
 def _redis_pid() -> int:
