@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 
-.PHONY: help run test setup services stop status lint fmt typecheck pytest bench shell dbshell migrations messages clean
+.PHONY: help run test setup services stop status lint fmt typecheck pytest bench drill shell dbshell migrations messages clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
@@ -39,6 +39,10 @@ pytest: ## only the test suite (servers must be up: make services); ARGS="-k rou
 bench: ## benchmarks; each prints a ratio against a baseline measured in the same run
 	@scripts/dev.sh setup
 	@$(PY) -m bench
+
+drill: ## fault drills against a running stack (kill -9, Redis/PostgreSQL down, Ctrl-C); ARGS="pool-kill"
+	@scripts/dev.sh setup
+	@$(PY) -m drills $(ARGS)
 
 shell: ## Django shell on the project database
 	@scripts/dev.sh services >/dev/null

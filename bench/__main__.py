@@ -1,11 +1,19 @@
-"""Run benchmarks: ``python -m bench`` (all) or ``python -m bench routing report_create``."""
+"""Run benchmarks: ``python -m bench`` (all) or ``python -m bench routing report_create``.
+
+Writes every summary, each target's verdict and the machine's load to
+``var/bench/results.json``, and exits 1 if a target was not met.
+"""
 
 import argparse
 import importlib
+import json
 import os
 import pkgutil
+import subprocess
 import sys
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 
@@ -29,7 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
 
+    from bench._common import scale
+
+    load_before = os.getloadavg()
+    started_at = datetime.now(UTC)
     summaries: dict[str, Any] = {}
     for name in args.names or names:
         print(f"\n=== bench.{name} ===", flush=True)
@@ -45,7 +58,41 @@ def main(argv: list[str] | None = None) -> int:
     print("\n=== summary ===")
     for name, summary in summaries.items():
         print(f"{name}: {summary}")
-    return 0
+    verdicts = [v for summary in summaries.values() for v in summary.get("verdicts", [])]
+    print(f"\n=== verdicts (BENCH_SCALE={scale()}) ===")
+    for v in verdicts:
+        sign = ">=" if v["at_least"] else "<="
+        state = "met" if v["met"] else "NOT met"
+        print(f"{state:8} {v['target']}: {v['value']} (target {sign} {v['limit']})")
+    load_after = os.getloadavg()
+    print(f"load average (1/5/15 min): {load_before} at the start, {load_after} at the end")
+    results = {
+        "started_at": started_at.isoformat(),
+        "scale": scale(),
+        "commit": _commit(),
+        "cores": os.cpu_count(),
+        "load_average_start": load_before,
+        "load_average_end": load_after,
+        "benchmarks": summaries,
+        "all_met": all(v["met"] for v in verdicts),
+    }
+    path = Path(settings.VAR_DIR) / "bench" / "results.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"results: {path}")
+    return 0 if results["all_met"] else 1
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 if __name__ == "__main__":

@@ -12,12 +12,13 @@ Everything happens inside ONE transaction that is rolled back at the end. In it:
    records the 10,000 breaches, so every column of the report has real work to do;
 2. a manager (``manager`` group) asks for the report of the last 30 days, grouped by unit
    (one aggregate query: counts with filters, two ``percentile_cont``, backlog buckets, the
-   breach and reopen ``EXISTS``), then by kelurahan (2,600+ groups), each timed three times
-   (the best is reported, the first run warms the cache);
+   breach and reopen ``EXISTS``), then by kelurahan (267 groups);
 3. baseline, measured in the same run: a plain ``COUNT(*)`` of the same tickets (same period
-   and filters); the report time is printed as a multiple of it.
+   and filters); the report time is printed as a multiple of it. The three are timed in
+   turn, three rounds, and each keeps its best round (the first warms the cache).
 
-Target (docs/performance.md): the report under 1 s.
+Target (docs/benchmarks.md): each report within 5x its ``COUNT(*)``; the time is information
+(docs/performance.md asked for under 1 s). ``BENCH_SCALE=small``: 100,000 tickets.
 """
 
 import os
@@ -26,8 +27,11 @@ import time
 from datetime import timedelta
 from typing import Any
 
-TOTAL = 1_000_000
+from bench._common import scaled, verdict
+
+TOTAL = scaled(1_000_000, 100_000)
 RUNS = 3
+TARGET_RATIO = 5.0
 
 
 class _Rollback(Exception):
@@ -54,24 +58,17 @@ WHERE r.reporter_id = %(reporter)s AND r.id %% 3 = 1 AND r.id %% 50 = 1
 """
 
 
-def _best(work: Any) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        result = work()
-        best = min(best, time.perf_counter() - started)
-    return best, result
-
-
 def _explain(manager: Any, scope: Any, start: Any, end: Any, now: Any) -> None:
     """``BENCH_EXPLAIN=1``: print the plan of the report query (for tuning)."""
     from apps.performance import selectors
 
-    queryset = selectors.performance_report_queryset(
-        user=manager, scope=scope, start=start, end=end, grouping="unit", now=now
-    )
-    with selectors._big_read():  # the same settings the report runs with
-        print(queryset.explain(analyze=True, buffers=True))
+    for grouping in ("unit", "kelurahan"):
+        queryset = selectors.performance_report_queryset(
+            user=manager, scope=scope, start=start, end=end, grouping=grouping, now=now
+        )
+        with selectors._big_read():  # the same settings the report runs with
+            print(f"-- plan by {grouping}")
+            print(queryset.explain(analyze=True, buffers=True))
 
 
 def main() -> dict[str, Any]:
@@ -115,36 +112,53 @@ def main() -> dict[str, Any]:
             manager.groups.add(group)
             scope = selectors.report_scope_for_user(user=manager)
 
-            count_s, count = _best(
-                lambda: Report.objects.filter(
+            # The baseline and both reports alternate, round by round, and each keeps its
+            # best round: on a shared machine, timing one after the other let a burst of
+            # someone else's work land on one of them and move its ratio (issue #17: 9.1x by
+            # kelurahan against 6.6x by unit, the same plan).
+            work: dict[str, Any] = {
+                "count": lambda: Report.objects.filter(
                     parent__isnull=True, created_at__gte=start, created_at__lt=end
-                ).count()
-            )
+                ).count(),
+                **{
+                    g: lambda g=g: selectors.performance_report(
+                        user=manager, scope=scope, start=start, end=end, grouping=g, now=now
+                    )
+                    for g in ("unit", "kelurahan")
+                },
+            }
+            best = dict.fromkeys(work, float("inf"))
+            answers: dict[str, Any] = {}
+            for _round in range(RUNS):
+                for name, run in work.items():
+                    started = time.perf_counter()
+                    answers[name] = run()
+                    best[name] = min(best[name], time.perf_counter() - started)
+            count_s, count = best["count"], answers["count"]
             print(f"baseline COUNT(*) of the same tickets: {count:,} in {count_s:.3f} s")
             results: dict[str, float] = {}
             for grouping in ("unit", "kelurahan"):
-                seconds, rows = _best(
-                    lambda g=grouping: selectors.performance_report(
-                        user=manager, scope=scope, start=start, end=end, grouping=g, now=now
-                    )
-                )
+                seconds, rows = best[grouping], answers[grouping]
                 assert sum(r["tickets"] for r in rows) == count
                 results[grouping] = seconds
                 print(
                     f"report by {grouping}: {len(rows):,} rows over {count:,} tickets in "
-                    f"{seconds:.3f} s = {seconds / count_s:.1f}x the COUNT(*) "
-                    f"(target < 1 s: {'OK' if seconds < 1 else 'MISSED'})",
+                    f"{seconds:.3f} s = {seconds / count_s:.1f}x the COUNT(*)",
                     flush=True,
                 )
             if os.environ.get("BENCH_EXPLAIN"):
                 _explain(manager, scope, start, end, now)
             summary = {
+                "verdicts": [
+                    verdict(f"report by {g} / COUNT(*)", results[g] / count_s, TARGET_RATIO)
+                    for g in ("unit", "kelurahan")
+                ],
                 "tickets": count,
                 "count_s": round(count_s, 3),
                 "report_unit_s": round(results["unit"], 3),
                 "report_kelurahan_s": round(results["kelurahan"], 3),
                 "ratio_unit": round(results["unit"] / count_s, 1),
-                "verdict": "OK" if max(results.values()) < 1 else "MISSED",
+                "ratio_kelurahan": round(results["kelurahan"] / count_s, 1),
             }
             raise _Rollback
     except _Rollback:

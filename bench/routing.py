@@ -1,15 +1,20 @@
 """Routing lookups: ``apps.routing.selectors.route()`` against a bare ``ST_Covers`` query.
 
-2,000 points inside the Jakarta kelurahan are sampled in SQL with ``ST_GeneratePoints``
-(fixed seed, so every run uses the same points). Over the same database connection, in the
-same run, it times:
+2,000 points (500 with ``BENCH_SCALE=small``) inside the Jakarta kelurahan are sampled in SQL
+with ``ST_GeneratePoints`` (fixed seed, so every run uses the same points). Over the same
+database connection, in the same run, it times:
 
 * baseline: ``SELECT id FROM routing_area WHERE level = 'kelurahan' AND ST_Covers(...)``;
 * ``kelurahan_for_point()``: the spatial part of routing (candidates, overlap tie-break,
   nearest-within-100-m fallback, parents loaded);
 * ``route()``: all of it, the unit for a category included (rules + agency lookups).
 
-Targets (docs/benchmarks.md): ``route()`` within 2x of the bare query; p99 < 5 ms.
+The three are timed **interleaved**, point by point (bare, spatial, route for one point, then
+the next), for several rounds, so each sees the same load: on a shared machine, timing one
+after the other let a burst of someone else's work land on one of them and move the ratio.
+
+Target (docs/benchmarks.md): ``route()`` within 2x of the bare query. The p99 is printed as
+information (it was < 5 ms).
 """
 
 import statistics
@@ -22,10 +27,12 @@ from django.db import connection
 
 from apps.routing.models import Category
 from apps.routing.selectors import kelurahan_for_point, route
+from bench._common import scaled, verdict
 
-POINTS = 2000
+POINTS = scaled(2000, 500)
 SEED = 20250101
 WARMUP = 200
+ROUNDS = 3
 
 _SAMPLE_SQL = """
 WITH pts AS (
@@ -56,49 +63,60 @@ def sample_points(n: int = POINTS, seed: int = SEED) -> list[tuple[float, float]
         return [(float(x), float(y)) for x, y in cursor.fetchall()]
 
 
-def _time(fn: Callable[[float, float], Any], points: list[tuple[float, float]]) -> dict[str, float]:
+def _time_interleaved(
+    fns: dict[str, Callable[[float, float], Any]], points: list[tuple[float, float]]
+) -> dict[str, dict[str, float]]:
+    """Per function: ops/s and p50/p99 over ``ROUNDS`` passes, the functions alternating on
+    every point (the same load for each)."""
     for lon, lat in points[:WARMUP]:
-        fn(lon, lat)
-    latencies: list[float] = []
-    started = time.perf_counter()
-    for lon, lat in points:
-        t0 = time.perf_counter()
-        fn(lon, lat)
-        latencies.append((time.perf_counter() - t0) * 1000)
-    total = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "ops_s": len(points) / total,
-        "p50_ms": statistics.median(latencies),
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
-    }
+        for fn in fns.values():
+            fn(lon, lat)
+    latencies: dict[str, list[float]] = {name: [] for name in fns}
+    clock = time.perf_counter
+    for _ in range(ROUNDS):
+        for lon, lat in points:
+            for name, fn in fns.items():
+                t0 = clock()
+                fn(lon, lat)
+                latencies[name].append((clock() - t0) * 1000)
+    results = {}
+    for name, samples in latencies.items():
+        samples.sort()
+        results[name] = {
+            "ops_s": len(samples) / (sum(samples) / 1000),
+            "p50_ms": statistics.median(samples),
+            "p99_ms": samples[int(len(samples) * 0.99) - 1],
+        }
+    return results
 
 
 def main() -> dict[str, Any]:
     points = sample_points()
     category = Category.objects.get(code="banjir")
+    # route() takes a Point: building it is the caller's work, as parsing the coordinates
+    # is for the bare query, so the Points are made before the clock starts.
+    as_points = {(lon, lat): Point(lon, lat, srid=4326) for lon, lat in points}
+
     with connection.cursor() as cursor:
 
         def bare(lon: float, lat: float) -> None:
             cursor.execute(_BARE_SQL, (lon, lat))
             cursor.fetchone()
 
-        results = {"bare ST_Covers": _time(bare, points)}
+        def spatial(lon: float, lat: float) -> None:
+            kelurahan_for_point(point=as_points[lon, lat])
 
-    # route() takes a Point: building it is the caller's work, as parsing the coordinates
-    # is for the bare query, so the Points are made before the clock starts.
-    as_points = {(lon, lat): Point(lon, lat, srid=4326) for lon, lat in points}
+        def full(lon: float, lat: float) -> None:
+            route(point=as_points[lon, lat], category=category)
 
-    def spatial(lon: float, lat: float) -> None:
-        kelurahan_for_point(point=as_points[lon, lat])
+        results = _time_interleaved(
+            {"bare ST_Covers": bare, "kelurahan_for_point()": spatial, "route()": full}, points
+        )
 
-    def full(lon: float, lat: float) -> None:
-        route(point=as_points[lon, lat], category=category)
-
-    results["kelurahan_for_point()"] = _time(spatial, points)
-    results["route()"] = _time(full, points)
-
-    print(f"{len(points)} points inside Jakarta kelurahan (seed {SEED}), one connection")
+    print(
+        f"{len(points)} points inside Jakarta kelurahan (seed {SEED}), one connection, "
+        f"{ROUNDS} interleaved rounds"
+    )
     print(f"{'':24} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
     for name, r in results.items():
         print(f"{name:24} {r['ops_s']:9.0f} {r['p50_ms']:8.3f} {r['p99_ms']:8.3f}")
@@ -107,12 +125,9 @@ def main() -> dict[str, Any]:
     ratio_route = base / results["route()"]["ops_s"]
     p99 = results["route()"]["p99_ms"]
     print(f"kelurahan_for_point() costs {ratio_spatial:.2f}x the bare query")
-    print(
-        f"route() costs {ratio_route:.2f}x the bare query (target <= 2x: "
-        f"{'met' if ratio_route <= 2 else 'NOT met'})"
-    )
-    print(f"route() p99 {p99:.2f} ms (target < 5 ms: {'met' if p99 < 5 else 'NOT met'})")
+    print(f"route() p99 {p99:.2f} ms (information; was < 5 ms)")
     return {
+        "verdicts": [verdict("route() / bare ST_Covers", ratio_route, 2)],
         "route_ops_s": round(results["route()"]["ops_s"]),
         "bare_ops_s": round(base),
         "route_vs_bare": round(ratio_route, 2),

@@ -19,7 +19,8 @@ left exactly as it was. In it:
 3. ``apps.sla.services.sla_sweep`` over the whole 1,000,000, timed end to end (missing clocks,
    changed clocks, warnings, breaches with attribution, notifications).
 
-Targets (docs/sla.md): the sweep ≥ 50x faster than the extrapolated loop and under 5 s.
+Target (docs/sla.md): the sweep ≥ 50x faster than the extrapolated loop (its time is printed as
+information; it was under 5 s). ``BENCH_SCALE=small``: 100,000 tickets, 1,000 due.
 """
 
 import os
@@ -28,8 +29,10 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-TOTAL = 1_000_000
-DUE = 10_000
+from bench._common import scaled, verdict
+
+TOTAL = scaled(1_000_000, 100_000)
+DUE = TOTAL // 100
 SAMPLE_EVERY = 100  # the naive loop visits every 100th ticket: 10,000 tickets, 100 due
 
 
@@ -257,14 +260,19 @@ def main() -> dict[str, Any]:
             again = sla_sweep(now=now)
             again_seconds = time.perf_counter() - started
             ratio = naive_estimate / sweep_seconds
-            verdict = "OK" if ratio >= 50 and sweep_seconds < 5 else "MISSED"
             print(
                 f"second sweep (nothing left): {again_seconds:.2f} s, {again.breaches} "
-                f"breaches\nratio: {ratio:.0f}x faster than the extrapolated loop "
-                f"(target >= 50x, sweep < 5 s): {verdict}",
+                f"breaches\nratio: {ratio:.0f}x faster than the extrapolated loop; the sweep "
+                f"took {sweep_seconds:.2f} s (information; was < 5 s at 1M)",
                 flush=True,
             )
             summary = {
+                "verdicts": [
+                    verdict(
+                        "sla_sweep speed-up over the per-ticket loop", ratio, 50, at_least=True
+                    ),
+                    verdict("breaches recorded by a second sweep", again.breaches, 0),
+                ],
                 "tickets": TOTAL,
                 "due": DUE,
                 "breaches": result.breaches,
@@ -272,7 +280,6 @@ def main() -> dict[str, Any]:
                 "naive_sample_s": round(naive_seconds, 2),
                 "naive_extrapolated_s": round(naive_estimate, 1),
                 "ratio": round(ratio),
-                "verdict": verdict,
             }
             raise _Rollback
     except _Rollback:

@@ -17,27 +17,51 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
     exit 1
 fi
 
-pids=()
+# Each child runs in a session (and process group) of its own (setsid): Ctrl-C in the
+# terminal reaches this script only, never gunicorn's or Celery's workers directly. On exit
+# the script sends SIGTERM: gunicorn stops accepting, lets its workers finish the requests in
+# flight (up to --graceful-timeout), then exits; Celery finishes its running tasks (warm
+# shutdown). A child that dies on its own is named and restarted (docs/operations.md).
+declare -A pid_of=() started_at=() restarts=()
+stopping=0
+
+started() { pid_of[$1]=$!; started_at[$1]=$SECONDS; }
+start_web() {
+    setsid "$BIN/gunicorn" config.wsgi:application --bind "$HOST:$PORT" \
+        --workers "${WEB_CONCURRENCY:-$(( 2 * $(nproc) + 1 ))}" --timeout 30 --graceful-timeout 30 \
+        --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" &
+    started web
+}
+start_worker() {
+    setsid "$BIN/celery" -A config worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
+        --logfile "$VAR/log/worker.log" &
+    started worker
+}
+start_beat() {
+    rm -f "$VAR/run/beat.pid" # a killed beat leaves it behind
+    setsid "$BIN/celery" -A config beat --loglevel INFO --logfile "$VAR/log/beat.log" \
+        --pidfile "$VAR/run/beat.pid" &
+    started beat
+}
+
 cleanup() {
     trap - INT TERM EXIT
+    stopping=1
     echo
-    echo "==> stopping web, worker and beat"
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    echo "==> stopping web, worker and beat (draining requests and tasks in flight)"
+    local name
+    for name in "${!pid_of[@]}"; do kill -TERM "${pid_of[$name]}" 2>/dev/null || true; done
+    for name in "${!pid_of[@]}"; do
+        while kill -0 "${pid_of[$name]}" 2>/dev/null; do sleep 0.2; done
+    done
     if [ "$was_running" -eq 0 ]; then scripts/dev.sh stop; fi
 }
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
 
-"$BIN/gunicorn" config.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-$(( 2 * $(nproc) + 1 ))}" \
-    --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" --timeout 30 &
-pids+=($!)
-"$BIN/celery" -A config worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
-    --logfile "$VAR/log/worker.log" &
-pids+=($!)
-"$BIN/celery" -A config beat --loglevel INFO --logfile "$VAR/log/beat.log" \
-    --pidfile "$VAR/run/beat.pid" &
-pids+=($!)
+start_web
+start_worker
+start_beat
 
 for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
@@ -62,10 +86,30 @@ cat <<MSG
     manajer                manager
     dpo                    data protection officer
 
-  Logs: var/log/ (web.log, worker.log, beat.log, sms.log, push.log). Ctrl-C stops everything.
+  Logs: var/log/ (web.log, worker.log, beat.log, sms.log, push.log). Ctrl-C stops everything
+  (gracefully: requests and tasks in flight finish).
 
 MSG
-# Exit (and clean up) as soon as any of the three stops.
-wait -n "${pids[@]}"
-echo "==> a process exited; see var/log/" >&2
-exit 1
+# Supervise: a child that exits is named and restarted; one that keeps dying (5 times, each
+# within 10 s of its start) stops the whole run.
+while true; do
+    wait -n -p died "${pid_of[@]}" 2>/dev/null && status=0 || status=$?
+    [ "$stopping" = 1 ] && break
+    [ -n "${died:-}" ] || continue
+    for name in "${!pid_of[@]}"; do
+        [ "${pid_of[$name]}" = "$died" ] || continue
+        echo "==> $name (pid $died) exited with status $status; restarting it (see var/log/)" >&2
+        if [ $(( SECONDS - started_at[$name] )) -lt 10 ]; then
+            restarts[$name]=$(( ${restarts[$name]:-0} + 1 ))
+        else
+            restarts[$name]=0
+        fi
+        if [ "${restarts[$name]}" -ge 5 ]; then
+            echo "==> $name keeps dying; stopping everything" >&2
+            exit 1
+        fi
+        sleep 1
+        "start_$name"
+    done
+    died=""
+done

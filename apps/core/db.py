@@ -37,7 +37,12 @@ def prepared_fetch(sql: str, params: Params) -> list[tuple[Any, ...]]:
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
-        return list(cursor.fetchall()) if cursor.description else []
+        # Not ``cursor.description``: that builds a Column object per column on every call
+        # (~0.1 ms for routing's 40 columns, a third of a whole route()).
+        result = cursor.pgresult
+        if result is None or result.status != psycopg.pq.ExecStatus.TUPLES_OK:
+            return []
+        return list(cursor.fetchall())
 
 
 def _quote(name: str) -> str:

@@ -7,6 +7,8 @@ so a committed change never loses its side effect, and a rolled-back one never h
 
 import json
 import logging
+import time
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -15,11 +17,16 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError
 
 from apps.core.db import prepared_fetch
 from apps.core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+# The message whose handler runs now (``deliver``): consumers outside the database key their
+# effect by it, so a delivery repeated after a crash is dropped (``current_message_id``).
+_delivering: ContextVar[int | None] = ContextVar("outbox_delivering", default=None)
 
 
 _INSERT_ONCE_SQL = f"""
@@ -57,13 +64,34 @@ def enqueue(*, handler: str, payload: dict[str, Any], dedup_key: str | None = No
     return message_id
 
 
+# A circuit breaker for publishing (per process): after a failure, messages are left to the
+# periodic relay for ``OUTBOX_PUBLISH_PAUSE`` instead of each request trying Redis again.
+_publish_paused_until = 0.0
+
+
 def _dispatch(message_id: int) -> None:
     from apps.core import tasks  # imported here: tasks imports this module
 
+    global _publish_paused_until
+    if time.monotonic() < _publish_paused_until:
+        return
     try:
-        tasks.outbox_deliver.delay(message_id=message_id)
-    except Exception:  # noqa: BLE001 - broker down: the periodic relay delivers it later
-        logger.warning("outbox: could not publish message %s; the relay will retry", message_id)
+        # No publish retries (Celery's default retries for ~0.6 s): the row is committed,
+        # and the relay delivers it if this fails.
+        tasks.outbox_deliver.apply_async(kwargs={"message_id": message_id}, retry=False)
+    except Exception as exc:  # noqa: BLE001 - the periodic relay delivers it later
+        if not isinstance(exc, OperationalError):  # kombu's: the broker is unreachable
+            logger.warning(
+                "outbox: could not publish message %s (%s)", message_id, type(exc).__name__
+            )
+            return
+        _publish_paused_until = time.monotonic() + settings.OUTBOX_PUBLISH_PAUSE.total_seconds()
+        logger.warning(
+            "outbox: could not publish message %s; the relay will deliver it (not publishing"
+            " for %s s)",
+            message_id,
+            settings.OUTBOX_PUBLISH_PAUSE.total_seconds(),
+        )
 
 
 def deliver(*, message_id: int) -> bool:
@@ -82,7 +110,11 @@ def deliver(*, message_id: int) -> bool:
             )
             if message is None:
                 return False
-            import_string(message.handler)(**message.payload)
+            token = _delivering.set(message.pk)
+            try:
+                import_string(message.handler)(**message.payload)
+            finally:
+                _delivering.reset(token)
             message.delivered_at = timezone.now()
             message.attempts += 1
             message.save(update_fields=["delivered_at", "attempts"])
@@ -90,6 +122,11 @@ def deliver(*, message_id: int) -> bool:
     except Exception as exc:
         _record_failure(message_id=message_id, error=exc)
         raise
+
+
+def current_message_id() -> int | None:
+    """The id of the outbox message being delivered (None outside a delivery)."""
+    return _delivering.get()
 
 
 def _record_failure(*, message_id: int, error: Exception) -> None:

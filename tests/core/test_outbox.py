@@ -1,14 +1,16 @@
+import json
+
 import pytest
 from django.test import override_settings
 
 from apps.core import outbox
-from apps.core.messaging import MemoryPushBackend
+from apps.core.messaging import FilePushBackend, MemoryPushBackend
+from apps.core.messaging import push_send as _push_send
 from apps.core.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
 PUSH = "apps.core.messaging.push_send"
-CALLS = MemoryPushBackend.outbox
 
 
 class FailingPushBackend:
@@ -21,11 +23,12 @@ def test_message_is_delivered_after_commit_exactly_once(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         message_id = outbox.enqueue(handler=PUSH, payload={"to": "Warga-A", "body": "x"})
-    assert CALLS == [{"to": "Warga-A", "body": "x"}]
+    sent = [{"to": "Warga-A", "body": "x", "message_id": f"outbox:{message_id}"}]
+    assert MemoryPushBackend.outbox == sent
     # A redelivery (duplicate task, relay run) does nothing new.
     assert outbox.deliver(message_id=message_id) is False
     assert outbox.relay() == 0
-    assert CALLS == [{"to": "Warga-A", "body": "x"}]
+    assert MemoryPushBackend.outbox == sent
     assert OutboxMessage.objects.get(pk=message_id).delivered_at is not None
 
 
@@ -59,7 +62,9 @@ def test_a_failing_handler_is_recorded_and_retried_later() -> None:
     # Once due again and the gateway is back, it is delivered once.
     OutboxMessage.objects.filter(pk=message_id).update(available_at="2020-01-01T00:00:00Z")
     assert outbox.relay() == 1
-    assert CALLS == [{"to": "Warga-A", "body": "x"}]
+    assert MemoryPushBackend.outbox == [
+        {"to": "Warga-A", "body": "x", "message_id": f"outbox:{message_id}"}
+    ]
 
 
 def test_a_rolled_back_change_leaves_no_side_effect() -> None:
@@ -73,4 +78,51 @@ def test_a_rolled_back_change_leaves_no_side_effect() -> None:
     with pytest.raises(RuntimeError):
         change_then_fail()
     assert OutboxMessage.objects.count() == 0
-    assert CALLS == []
+    assert MemoryPushBackend.outbox == []
+
+
+class _KilledAfterSending(BaseException):
+    """Stands for SIGKILL: the handler's effect happened, its transaction never commits."""
+
+
+def _send_then_die(**payload: object) -> None:
+    _push_send(**payload)  # type: ignore[arg-type]
+    raise _KilledAfterSending
+
+
+@pytest.mark.parametrize(
+    "backend", ["apps.core.messaging.MemoryPushBackend", "apps.core.messaging.FilePushBackend"]
+)
+def test_a_push_repeated_after_a_crash_before_commit_is_dropped_by_message_id(
+    backend: str, settings, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #17, drill 1: the push went out, the worker died before the outbox row was
+    marked delivered, the relay delivers the message again: the backend drops the repeat."""
+    settings.PUSH_BACKEND = backend
+    settings.VAR_DIR = tmp_path
+    message_id = outbox.enqueue(handler=PUSH, payload={"to": "Warga-K", "body": "x"})
+    other_id = outbox.enqueue(handler=PUSH, payload={"to": "Warga-K", "body": "x"})
+    monkeypatch.setattr("apps.core.messaging.push_send", _send_then_die)
+    with pytest.raises(_KilledAfterSending):
+        outbox.deliver(message_id=message_id)
+    monkeypatch.undo()
+    assert OutboxMessage.objects.get(pk=message_id).delivered_at is None  # rolled back
+    assert outbox.relay() == 2  # the repeat, and the other message
+    assert outbox.relay() == 0
+    if backend.endswith("MemoryPushBackend"):
+        sent = [m["message_id"] for m in MemoryPushBackend.outbox]
+    else:
+        log = (tmp_path / "log" / "push.log").read_text(encoding="utf-8").splitlines()
+        sent = [json.loads(line)["message_id"] for line in log]
+    # once each: the same body to the same person twice is two messages, not a repeat
+    assert sent == [f"outbox:{message_id}", f"outbox:{other_id}"]
+
+
+def test_a_message_sent_outside_the_outbox_carries_no_key_and_is_never_dropped(
+    settings, tmp_path
+) -> None:
+    settings.VAR_DIR = tmp_path
+    for _ in range(2):
+        FilePushBackend().send(to="Warga-L", body="y")
+    lines = (tmp_path / "log" / "push.log").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [{"to": "Warga-L", "body": "y"}] * 2

@@ -40,6 +40,7 @@ def test_inbox_deliver_stores_once_and_pushes_once(django_capture_on_commit_call
         "status",
         "LW-7K3QX9",
     )
+    push = OutboxMessage.objects.get(dedup_key="push:report:1:status:proses")
     assert MemoryPushBackend.outbox == [
         {
             "to": reporter.pseudonym,
@@ -47,6 +48,7 @@ def test_inbox_deliver_stores_once_and_pushes_once(django_capture_on_commit_call
             "report": "LW-7K3QX9",
             "kind": "status",
             "id": "report:1:status:proses",
+            "message_id": f"outbox:{push.pk}",
         }
     ]
 

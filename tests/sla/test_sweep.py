@@ -48,6 +48,8 @@ def test_sweep_records_each_breach_and_warning_once_and_notifies(
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         first = services.sla_sweep(now=now)
     assert (first.clocks_created, first.breaches) == (3, 1)
+    # the count printed by `sla_sweep` is the rows inserted (issue #17: it said 17 for 11)
+    assert first.notifications == OutboxMessage.objects.count() == 3
     assert not SlaClock.objects.filter(report=child).exists()
     breach = SlaBreach.objects.get()
     assert (breach.report_id, breach.cycle, breach.due_at, breach.agency_id, breach.rule) == (
@@ -207,3 +209,18 @@ def test_set_based_clock_creation_agrees_with_the_python_computation() -> None:
     again = services.sla_clock_recompute(report=report, now=T0)
     assert [getattr(again, name) for name in fields] == sql_values
     assert (made.events_seen_id, made.state) == (0, "running")
+
+
+@pytest.mark.django_db
+def test_the_notification_count_is_the_rows_inserted(django_capture_on_commit_callbacks) -> None:
+    """A supervisor who is also the assignee is one recipient, not two; the count printed
+    by `sla_sweep` matches the outbox rows (issue #17: "notifications 17" for 11 rows)."""
+    agency = _agency()
+    supervisor = staff_in(agency.code, role="supervisor", username="pengawas-d")
+    late = make_report(created_at=T0, agency=agency, assignee=supervisor)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        result = services.sla_sweep(now=T0 + timedelta(days=6, hours=1))
+    assert result.breaches == 1
+    assert result.notifications == OutboxMessage.objects.count() == 1
+    assert [m["to"] for m in MemoryPushBackend.outbox] == ["pengawas-d"]
+    assert late.public_id in MemoryPushBackend.outbox[0]["body"]

@@ -11,6 +11,7 @@ Each batch is one transaction that
 Warnings work the same way under ``sla_warning_once_per_point``.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -168,27 +169,45 @@ def _notify(*, kind: str, items: dict[int, int], roles: list[str], body: str) ->
             RECIPIENTS_SQL.format(**_tables()), {"reports": list(by_report), "roles": roles}
         )
         rows = cursor.fetchall()
-    now = timezone.now()
-    messages = [
-        OutboxMessage(
-            handler=PUSH_HANDLER,
-            payload={
-                "to": username,
-                "body": body % {"report": public_id},
-                "kind": kind,
-                "report_public_id": public_id,
-                "role": role,
+    # One message per key: someone both assignee and supervisor of a ticket is listed twice.
+    messages: dict[str, str] = {}
+    for report_id, public_id, username, role in rows:
+        payload = {
+            "to": username,
+            "body": body % {"report": public_id},
+            "kind": kind,
+            "report_public_id": public_id,
+            "role": role,
+        }
+        for item_id in by_report[report_id]:
+            messages.setdefault(f"sla:{kind}:{item_id}:{username}", json.dumps(payload))
+    if not messages:
+        return 0
+    # The count is of the rows this statement inserted: a key queued before (a sweep run
+    # twice, concurrently) is not counted again.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            OUTBOX_INSERT_SQL.format(outbox=table_name(OutboxMessage)),
+            {
+                "handler": PUSH_HANDLER,
+                "keys": list(messages),
+                "payloads": list(messages.values()),
+                "now": timezone.now(),
             },
-            dedup_key=f"sla:{kind}:{item_id}:{username}",
-            available_at=now,
         )
-        for report_id, public_id, username, role in rows
-        for item_id in by_report[report_id]
-    ]
-    created = OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True, batch_size=2000)
-    if messages:
+        inserted = cursor.rowcount
+    if inserted:
         transaction.on_commit(_relay_soon)
-    return len(created)
+    return inserted
+
+
+OUTBOX_INSERT_SQL = """
+    INSERT INTO {outbox} (handler, payload, dedup_key, created_at, available_at, attempts,
+                          last_error)
+    SELECT %(handler)s, m.payload::jsonb, m.key, %(now)s, %(now)s, 0, ''
+    FROM unnest(%(keys)s::text[], %(payloads)s::text[]) AS m(key, payload)
+    ON CONFLICT ON CONSTRAINT outbox_dedup_key_unique DO NOTHING
+"""
 
 
 def _relay_soon() -> None:

@@ -1,0 +1,42 @@
+"""What every benchmark shares: the scale it runs at and how it states a verdict.
+
+``BENCH_SCALE=small`` runs every benchmark on smaller data and fewer requests (all of them
+in under 3 minutes), for a quick check; the default, ``full``, is the scale the targets in
+docs/benchmarks.md are stated for. Every target is a ratio to a baseline measured in the same
+run; absolute times are printed as information only (they move with the machine's load).
+"""
+
+import os
+from typing import Any
+
+SCALES = ("full", "small")
+
+
+def scale() -> str:
+    value = os.environ.get("BENCH_SCALE", "full")
+    if value not in SCALES:
+        raise SystemExit(f"BENCH_SCALE must be one of {', '.join(SCALES)}, not {value!r}")
+    return value
+
+
+def scaled(full: int, small: int) -> int:
+    """``full`` at the default scale, ``small`` with ``BENCH_SCALE=small``."""
+    return small if scale() == "small" else full
+
+
+def verdict(target: str, value: float, limit: float, *, at_least: bool = False) -> dict[str, Any]:
+    """Print and return one target's verdict: ``value`` against ``limit`` (a ratio).
+
+    ``at_least``: the value must reach the limit (a share of the baseline, a speed-up);
+    otherwise it must not exceed it (a cost as a multiple of the baseline).
+    """
+    met = value >= limit if at_least else value <= limit
+    sign = ">=" if at_least else "<="
+    print(f"VERDICT {target}: {value:.2f} (target {sign} {limit:g}): {'met' if met else 'NOT met'}")
+    return {
+        "target": target,
+        "value": round(value, 3),
+        "limit": limit,
+        "at_least": at_least,
+        "met": met,
+    }
