@@ -10,7 +10,7 @@ bound to its ticket, and the reveal checks the ticket again.
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
+from apps.core.api.parsers import BoundedJSONParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -69,7 +69,7 @@ def _ticket_to_act_on(request: Request, public_id: str) -> tuple[User, Report]:
 
 
 class StaffTicketRevealRequestsApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [IsAdminUser]
 
     @extend_schema(
@@ -110,7 +110,7 @@ class StaffTicketRevealRequestsApi(APIView):
 
 
 class StaffTicketRevealApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [IsAdminUser]
 
     @extend_schema(

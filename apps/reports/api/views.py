@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from apps.core.api.parsers import BoundedJSONParser
 from apps.core.pagination import Pagination
 from apps.identity.models import Reporter
 from apps.identity.selectors import reporter_for_user
@@ -125,7 +126,7 @@ class ReportCreateApi(APIView):
     report (without the tracking code); with different input, 409 ``idempotency_conflict``.
     """
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         operation_id="reports_create",
