@@ -1,0 +1,16 @@
+"""Password sign-in for staff only (docs/security.md).
+
+Citizens sign in by SMS code (docs/privacy.md, section 5); their accounts have no usable
+password and the database refuses to give them one. This backend also refuses them
+explicitly, so that neither the admin login nor the staff token endpoint can ever
+authenticate a citizen account, whatever its stored password.
+"""
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+
+class StaffPasswordBackend(ModelBackend):
+    def user_can_authenticate(self, user: Any) -> bool:
+        return super().user_can_authenticate(user) and not getattr(user, "is_citizen", False)
