@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
+from knox.admin import AuthTokenAdmin as KnoxAuthTokenAdmin
+from knox.models import AuthToken
 
 from apps.accounts.models import Agency, Membership, User
 
@@ -73,3 +75,13 @@ class AgencyAdmin(GuardedModelAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     show_full_result_count = False
+
+
+# Knox lists tokens with their user: staff tokens only, like the user admin.
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class StaffAuthTokenAdmin(KnoxAuthTokenAdmin):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuthToken]:
+        return super().get_queryset(request).filter(user__is_citizen=False)
