@@ -240,6 +240,11 @@ TRIAGE_AGENCY_CODE = env.str("TRIAGE_AGENCY_CODE", default="DISKOMINFOTIK-TRIASE
 REPORT_PHOTO_MAX_COUNT = 5
 REPORT_PHOTO_MAX_BYTES = env.int("REPORT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 REPORT_PHOTO_MAX_PIXELS = env.int("REPORT_PHOTO_MAX_PIXELS", default=40_000_000)
+# Width x height x bands x bytes per band, checked from the header before decoding (48 MiB:
+# a 16 Mpx RGB photo; larger JPEGs are decoded at a reduced scale to fit).
+REPORT_PHOTO_MAX_DECODED_BYTES = env.int("REPORT_PHOTO_MAX_DECODED_BYTES", default=48 * 2**20)
+REPORT_IMAGE_WORKERS = env.int("REPORT_IMAGE_WORKERS", default=1)  # per process
+REPORT_IMAGE_WAIT_SECONDS = env.float("REPORT_IMAGE_WAIT_SECONDS", default=20.0)
 REPORT_THUMBNAIL_PX = 320
 REPORT_LOCATION_MISMATCH_M = 1000  # EXIF GPS farther than this from the report: flag it
 REPORT_MAX_BACKDATE = timedelta(days=7)  # occurred_at may be at most this old
