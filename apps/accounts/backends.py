@@ -9,8 +9,15 @@ authenticate a citizen account, whatever its stored password.
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from rest_framework.throttling import BaseThrottle
 
 
 class StaffPasswordBackend(ModelBackend):
     def user_can_authenticate(self, user: Any) -> bool:
         return super().user_can_authenticate(user) and not getattr(user, "is_citizen", False)
+
+
+def client_ip(request: Any) -> str:
+    """The client address for the password-guessing limits: DRF's ``get_ident``, which
+    honours ``REST_FRAMEWORK["NUM_PROXIES"]`` like every other per-address limit."""
+    return str(BaseThrottle().get_ident(request))

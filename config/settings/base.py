@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "axes",
     # Lapor Warga, in dependency order (an app imports only from apps below it).
     "apps.core",
     "apps.accounts",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a locked-out login into a 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +120,7 @@ CACHES = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out usernames/addresses
     "apps.accounts.backends.StaffPasswordBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -127,6 +130,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password guessing (django-axes, docs/security.md): every password sign-in (admin login, the
+# staff token) counts failures per username and per client address; at the limit both are
+# locked for AXES_COOLOFF_TIME. An administrator unlocks with `manage.py axes_reset_username
+# <name>` / `axes_reset_ip <address>` or by deleting the access attempt in the admin.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.backends.client_ip"  # as DRF, with NUM_PROXIES
+AXES_SENSITIVE_PARAMETERS = ["password", "api_key", "token"]
 # Object permissions are granted on Agency rows only; a model-level permission never
 # widens a user's scope (docs/architecture.md, access control).
 GUARDIAN_ACCEPT_GLOBAL_PERMS = False  # read by our selectors; guardian's own default is per call
