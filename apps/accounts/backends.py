@@ -17,7 +17,11 @@ class StaffPasswordBackend(ModelBackend):
         return super().user_can_authenticate(user) and not getattr(user, "is_citizen", False)
 
 
-def client_ip(request: Any) -> str:
+def client_ip(request: Any) -> str | None:
     """The client address for the password-guessing limits: DRF's ``get_ident``, which
-    honours ``REST_FRAMEWORK["NUM_PROXIES"]`` like every other per-address limit."""
-    return str(BaseThrottle().get_ident(request))
+    honours ``REST_FRAMEWORK["NUM_PROXIES"]`` like every other per-address limit (None for
+    a request without one, e.g. a login made by code)."""
+    if not getattr(request, "META", {}).get("REMOTE_ADDR"):
+        return None
+    ident = BaseThrottle().get_ident(request)
+    return str(ident) if ident else None

@@ -27,7 +27,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 # An unusable password is stored as "!" followed by random characters.
                 condition=models.Q(is_citizen=False)
-                | models.Q(is_staff=False, is_superuser=False, password__startswith="!"),
+                | models.Q(is_staff=False, is_superuser=False, password__startswith="!"),  # noqa: S106
                 name="accounts_user_citizen_never_staff",
             ),
         ]

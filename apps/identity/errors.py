@@ -76,8 +76,7 @@ class RevealAlreadyUsed(ApplicationError):
     code = "reveal_already_used"
     status = 409
     default_message = _(
-        "The identity was already shown once under this grant. File a new request to see it "
-        "again."
+        "The identity was already shown once under this grant. File a new request to see it again."
     )
 
 

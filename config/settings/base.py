@@ -260,6 +260,10 @@ REPORT_PHOTO_MAX_DECODED_BYTES = env.int("REPORT_PHOTO_MAX_DECODED_BYTES", defau
 REPORT_IMAGE_WORKERS = env.int("REPORT_IMAGE_WORKERS", default=1)  # per process
 REPORT_IMAGE_WAIT_SECONDS = env.float("REPORT_IMAGE_WAIT_SECONDS", default=20.0)
 REPORT_THUMBNAIL_PX = 320
+# Anonymous filing (no token or "anonymous": true), per client address and per X-Device-Id
+# (docs/security.md). Generous: a shared phone or a kampung's one network during a flood.
+REPORT_ANON_RATE_PER_ADDRESS = env.str("REPORT_ANON_RATE_PER_ADDRESS", default="60/hour")
+REPORT_ANON_RATE_PER_DEVICE = env.str("REPORT_ANON_RATE_PER_DEVICE", default="20/hour")
 REPORT_LOCATION_MISMATCH_M = 1000  # EXIF GPS farther than this from the report: flag it
 REPORT_MAX_BACKDATE = timedelta(days=7)  # occurred_at may be at most this old
 REPORT_CLOCK_SKEW = timedelta(minutes=5)  # tolerated "future" occurred_at (phone clocks)

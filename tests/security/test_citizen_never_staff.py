@@ -108,9 +108,7 @@ def test_password_sign_in_refuses_a_citizen_account(citizen_user: User) -> None:
     )
     assert token.status_code == 400
     assert token.json()["error"]["code"] == "invalid_credentials"
-    login = Client().post(
-        "/admin/login/", {"username": citizen_user.username, "password": "!"}
-    )
+    login = Client().post("/admin/login/", {"username": citizen_user.username, "password": "!"})
     assert login.status_code == 200  # the form again, with its error
     assert "_auth_user_id" not in login.wsgi_request.session
 

@@ -37,8 +37,15 @@ MANY_VERTICES = {
 
 @pytest.mark.parametrize(
     "area",
-    [WHOLE_WORLD, HEMISPHERE, ACROSS_THE_ANTIMERIDIAN, JAVA, JAKARTA_AND_A_LOT_MORE, BOWTIE,
-     MANY_VERTICES],
+    [
+        WHOLE_WORLD,
+        HEMISPHERE,
+        ACROSS_THE_ANTIMERIDIAN,
+        JAVA,
+        JAKARTA_AND_A_LOT_MORE,
+        BOWTIE,
+        MANY_VERTICES,
+    ],
     ids=["world", "hemisphere", "antimeridian", "java", "jakarta-and-more", "bowtie", "vertices"],
 )
 def test_a_freeze_area_outside_the_bounds_is_a_400(area: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from apps.reports.errors import InvalidImage
 from apps.reports.images import ImageWorkBusy, decoded_bytes, image_work_slot, photo_process
 from apps.reports.models import Report
 from tests.reports.factories import image_bytes, report_body, upload
@@ -31,7 +32,9 @@ def _png16_rgba(side: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + crc
 
     header = struct.pack(">IIBBBBB", side, side, 16, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +70,9 @@ def test_a_small_png_that_decodes_huge_is_refused_with_little_memory(
     wide_png: bytes, api_client: Any
 ) -> None:
     def refuse() -> None:
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(InvalidImage) as caught:
             photo_process(upload=upload(wide_png, "x.png", "image/png"), index=1)
-        assert caught.value.extra["reason"] == "too_large_decoded"  # type: ignore[attr-defined]
+        assert caught.value.extra["reason"] == "too_large_decoded"
 
     growth = _peak_growth(refuse)
     assert growth < 32 * MB, f"grew by {growth / MB:.0f} MB"

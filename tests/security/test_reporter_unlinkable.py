@@ -39,9 +39,7 @@ def test_the_staff_timeline_names_the_reporter_pelapor() -> None:
     )
     staff = officer()
 
-    detail = client_for(staff).get(
-        f"/api/v1/staff/tickets/{ticket}/", HTTP_ACCEPT_LANGUAGE="id"
-    )
+    detail = client_for(staff).get(f"/api/v1/staff/tickets/{ticket}/", HTTP_ACCEPT_LANGUAGE="id")
     browser = Client()
     browser.force_login(staff)
     report = Report.objects.get(public_id=ticket)

@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import status
-from apps.core.api.parsers import BoundedJSONParser
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +21,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
+from apps.core.api.parsers import BoundedJSONParser
 from apps.core.errors import NotFound
 from apps.core.pagination import Pagination
 from apps.identity import selectors, services

@@ -10,13 +10,13 @@ bound to its ticket, and the reveal checks the ticket again.
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from apps.core.api.parsers import BoundedJSONParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
+from apps.core.api.parsers import BoundedJSONParser
 from apps.identity import vault
 from apps.identity.api.serializers import (
     IdentityRevealOutputSerializer,

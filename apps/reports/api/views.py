@@ -31,7 +31,12 @@ from apps.core.pagination import Pagination
 from apps.identity.models import Reporter
 from apps.identity.selectors import reporter_for_user
 from apps.reports import selectors, services
-from apps.reports.api.schema import error_response
+from apps.reports.api.anonymous_limits import (
+    DEVICE_HEADER,
+    anonymous_filing_check,
+    device_id_from,
+)
+from apps.reports.api.schema import RETRY_AFTER, error_response
 from apps.reports.api.serializers import (
     CategoryOutputSerializer,
     MyReportListInputSerializer,
@@ -145,7 +150,21 @@ class ReportCreateApi(APIView):
             409: error_response("idempotency_conflict"),
             413: error_response("request_too_large, image_too_large"),
             422: error_response("outside_service_area"),
+            429: error_response(
+                "throttled: too many anonymous reports from this address or device"
+            ),
         },
+        parameters=[
+            OpenApiParameter(
+                DEVICE_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="A random id the app makes once per install (8-128 of "
+                "`A-Za-z0-9._:-`). For anonymous reports: the per-device limit, and only "
+                "this device gets the 200 replay of its report.",
+            ),
+            RETRY_AFTER,
+        ],
         examples=[
             OpenApiExample(
                 "Flooding at Monas",
@@ -164,11 +183,14 @@ class ReportCreateApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = validated_input(request, ReportCreateInputSerializer)
+        device_id = device_id_from(request)
         reporter = None
         if request.user.is_authenticated:
             reporter = _reporter(request)
             if reporter is None and not data["anonymous"]:
                 raise NotAReporter()
+        if reporter is None or data["anonymous"]:
+            anonymous_filing_check(request, self, device_id=device_id)
         result = services.report_create(
             reporter=reporter,
             category=category_get_active(code=data["category"]),
@@ -181,6 +203,7 @@ class ReportCreateApi(APIView):
             is_public=data["is_public"],
             anonymous=data["anonymous"],
             photos=data["photos"],
+            device_id=device_id,
         )
         report = result.report  # as just stored, with its relations and photos loaded
         if not result.created:
