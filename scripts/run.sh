@@ -30,7 +30,8 @@ trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
 
 "$BIN/gunicorn" config.wsgi:application --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-$(( 2 * $(nproc) + 1 ))}" \
-    --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" --timeout 30 &
+    --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" --timeout 30 \
+    --logger-class apps.core.log_redaction.RedactingGunicornLogger &
 pids+=($!)
 "$BIN/celery" -A config worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
     --logfile "$VAR/log/worker.log" &
