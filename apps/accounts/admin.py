@@ -36,7 +36,7 @@ class StaffUserChangeForm(UserChangeForm):
     """Refuses to turn a citizen account into staff (the database refuses it too)."""
 
     def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean()
+        cleaned: dict[str, Any] = super().clean() or {}
         if self.instance.is_citizen and (cleaned.get("is_staff") or cleaned.get("is_superuser")):
             raise forms.ValidationError(CITIZEN_NEVER_STAFF, code="citizen_never_staff")
         return cleaned
@@ -48,7 +48,7 @@ class StaffPasswordChangeForm(AdminPasswordChangeForm):
     def clean(self) -> dict[str, Any]:
         if self.user.is_citizen:
             raise forms.ValidationError(CITIZEN_NEVER_STAFF, code="citizen_never_staff")
-        cleaned: dict[str, Any] = super().clean()
+        cleaned: dict[str, Any] = super().clean() or {}
         return cleaned
 
 

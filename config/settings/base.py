@@ -141,6 +141,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one on its own
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "apps.accounts.backends.client_ip"  # as DRF, with NUM_PROXIES
 AXES_SENSITIVE_PARAMETERS = ["password", "api_key", "token"]

@@ -41,7 +41,7 @@ def test_the_admin_login_locks_after_five_wrong_passwords_and_an_admin_unlocks(
     from_elsewhere = _admin_login(staff.username, RIGHT, address="10.9.9.9")
 
     assert locked.status_code == 429
-    assert "Too many failed sign-in attempts" in locked.content.decode()
+    assert "Terlalu banyak percobaan masuk yang gagal" in locked.content.decode()
     assert from_elsewhere.status_code == 429  # per account, not only per address
     assert "_auth_user_id" not in locked.wsgi_request.session
 
