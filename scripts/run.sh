@@ -29,7 +29,8 @@ started() { pid_of[$1]=$!; started_at[$1]=$SECONDS; }
 start_web() {
     setsid "$BIN/gunicorn" config.wsgi:application --bind "$HOST:$PORT" \
         --workers "${WEB_CONCURRENCY:-$(( 2 * $(nproc) + 1 ))}" --timeout 30 --graceful-timeout 30 \
-        --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" &
+        --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" \
+        --logger-class apps.core.log_redaction.RedactingGunicornLogger &
     started web
 }
 start_worker() {

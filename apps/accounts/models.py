@@ -9,12 +9,28 @@ class User(AbstractUser):
     """Every person who signs in: officers and managers in the admin, citizens in the app.
 
     Citizens have no usable password and no personal data here: their name, phone and e-mail
-    live encrypted in ``identity.ReporterIdentity``.
+    live encrypted in ``identity.ReporterIdentity``. A citizen account can never become staff
+    or a superuser, nor get a password: the database refuses it (docs/security.md).
     """
+
+    is_citizen = models.BooleanField(
+        _("citizen"),
+        default=False,
+        editable=False,
+        help_text=_("Signed up in the app. Never staff, never a superuser, never a password."),
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                # An unusable password is stored as "!" followed by random characters.
+                condition=models.Q(is_citizen=False)
+                | models.Q(is_staff=False, is_superuser=False, password__startswith="!"),  # noqa: S106
+                name="accounts_user_citizen_never_staff",
+            ),
+        ]
 
 
 class Sector(models.TextChoices):

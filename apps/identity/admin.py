@@ -25,10 +25,10 @@ from apps.identity.models import IdentityAccessEvent, Reporter, RevealRequest
 
 
 def is_dpo(request: HttpRequest) -> bool:
+    """The data protection officer role (group ``dpo``). Being a superuser does not count:
+    the access log and the reveal requests are the DPO's alone (docs/privacy.md, section 10)."""
     user = request.user
-    return isinstance(user, User) and (
-        user.is_superuser or user_has_org_role(user=user, role=OrgRole.DPO)
-    )
+    return isinstance(user, User) and user_has_org_role(user=user, role=OrgRole.DPO)
 
 
 class _ReadOnlyAdmin(ReadOnlyModelAdmin):

@@ -70,6 +70,16 @@ class ReporterErased(ApplicationError):
     default_message = _("The reporter's personal data has been erased.")
 
 
+class RevealAlreadyUsed(ApplicationError):
+    """A grant allows one reveal: it was made. Not a new access attempt, so not logged."""
+
+    code = "reveal_already_used"
+    status = 409
+    default_message = _(
+        "The identity was already shown once under this grant. File a new request to see it again."
+    )
+
+
 class RevealRequestAlreadyDecided(ApplicationError):
     code = "reveal_request_decided"
     status = 409

@@ -243,6 +243,8 @@ class RevealRequest(TimeStampedModel):
     )
     granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    # A grant allows one reveal (docs/privacy.md): set when it is made, in its transaction.
+    revealed_at = models.DateTimeField(_("revealed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reveal request")

@@ -5,19 +5,27 @@ Pure functions over bytes; no database. The order matters for safety:
 1. size limit on the upload (before reading it into memory);
 2. the format is detected from the content by Pillow, restricted to JPEG/PNG/WebP (the
    name and the declared Content-Type are never consulted);
-3. the pixel count is read from the header and checked *before* any decoding, so a
-   decompression bomb costs only its header;
+3. the pixel count and the decoded size (width x height x bands x bytes per band, read
+   from the header) are checked *before* any decoding, so a decompression bomb costs only
+   its header; a large JPEG is decoded at 1/2, 1/4 or 1/8 scale to fit instead;
 4. multi-frame images are refused; EXIF GPS/time/orientation are read;
 5. the pixels are decoded (a truncated or corrupt file fails here), turned upright and
    re-encoded without any metadata, so nothing of the upload but its pixels survives
    (no EXIF, COM/XMP/ICC segments or bytes appended after the image).
+
+Decoding and re-encoding run under a process-wide semaphore (``REPORT_IMAGE_WORKERS`` at a
+time), so a burst of uploads in a threaded worker queues instead of multiplying the memory;
+a photo that waits longer than ``REPORT_IMAGE_WAIT_SECONDS`` is a 503 (docs/security.md).
 """
 
 import hashlib
 import io
 import math
 import struct
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -28,6 +36,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from apps.core.errors import ApplicationError, ErrorCode
 from apps.reports.errors import ImageTooLarge, InvalidImage
 
 # Pillow format name → (stored format, content type, extension). MPO is how Pillow names
@@ -41,6 +50,67 @@ _FORMATS = {
 _OPEN_FORMATS = ["JPEG", "PNG", "WEBP"]
 _READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError, TypeError)
 _EARTH_RADIUS_M = 6_371_008.8
+_JPEG_SCALES = (1, 2, 4, 8)  # the reductions a JPEG decoder gives for free (draft mode)
+
+
+class ImageWorkBusy(ApplicationError):
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    status = 503
+    default_message = _("Too many photos are being processed. Try again in a moment.")
+
+
+_work_lock = threading.Lock()
+_work_slots: threading.BoundedSemaphore | None = None
+
+
+@contextmanager
+def image_work_slot() -> Iterator[None]:
+    """Hold one of the process's ``REPORT_IMAGE_WORKERS`` image slots (see the docstring)."""
+    global _work_slots  # one semaphore per process, made on first use
+    with _work_lock:
+        if _work_slots is None:
+            _work_slots = threading.BoundedSemaphore(settings.REPORT_IMAGE_WORKERS)
+        slots = _work_slots
+    if not slots.acquire(timeout=settings.REPORT_IMAGE_WAIT_SECONDS):
+        raise ImageWorkBusy()
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def _bytes_per_band(image: Image.Image) -> int:
+    """Bytes per band of the pixels as the file stores them (16-bit PNGs: 2)."""
+    if image.mode in ("I", "F"):
+        return 4
+    if image.mode.startswith("I;16"):
+        return 2
+    rawmodes = [tile[3] for tile in getattr(image, "tile", []) if len(tile) > 3]
+    raw = " ".join(str(r[0] if isinstance(r, tuple) else r) for r in rawmodes)
+    return 2 if ";16" in raw else 1
+
+
+def decoded_bytes(image: Image.Image) -> int:
+    """Width x height x bands x bytes per band: the memory one decoded copy takes."""
+    width, height = image.size
+    return width * height * len(image.getbands()) * _bytes_per_band(image)
+
+
+def _fit_decoded_budget(image: Image.Image) -> bool:
+    """Within ``REPORT_PHOTO_MAX_DECODED_BYTES``, for a JPEG by decoding it at a reduced
+    scale (no pixels are decoded here). False when it cannot fit."""
+    budget = settings.REPORT_PHOTO_MAX_DECODED_BYTES
+    needed = decoded_bytes(image)
+    if needed <= budget:
+        return True
+    if image.format not in ("JPEG", "MPO"):
+        return False
+    width, height = image.size
+    for scale in _JPEG_SCALES[1:]:
+        if needed / (scale * scale) <= budget:
+            image.draft(image.mode, (math.ceil(width / scale), math.ceil(height / scale)))
+            return decoded_bytes(image) <= budget
+    return False
 
 
 @dataclass(frozen=True)
@@ -128,7 +198,7 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     out = io.BytesIO()
     image.info = {}  # nothing of the upload's metadata may be written back
     if fmt == "JPEG":
-        image.save(out, "JPEG", quality=85, optimize=True)
+        image.save(out, "JPEG", quality=85)
     elif fmt == "PNG":
         image.save(out, "PNG", optimize=False, compress_level=6)
     else:
@@ -148,8 +218,8 @@ def _normalise_mode(image: Image.Image, fmt: str) -> Image.Image:
 
 
 def _thumbnail(image: Image.Image) -> bytes:
-    thumb = image.copy()
-    thumb.thumbnail((settings.REPORT_THUMBNAIL_PX, settings.REPORT_THUMBNAIL_PX))
+    # Resized straight from the photo: no full-size copy first.
+    thumb = ImageOps.contain(image, (settings.REPORT_THUMBNAIL_PX, settings.REPORT_THUMBNAIL_PX))
     if thumb.mode != "RGB":
         background = Image.new("RGB", thumb.size, (255, 255, 255))
         rgba = thumb.convert("RGBA")
@@ -219,6 +289,13 @@ def photo_process(*, upload: UploadedFile, index: int, digest: str | None = None
                 raise corrupt
             if width * height > settings.REPORT_PHOTO_MAX_PIXELS:
                 raise too_many_pixels
+            if not _fit_decoded_budget(image):
+                raise InvalidImage(
+                    _("Photo %(n)s is too large once decoded (at most %(mb)s MB).")
+                    % {"n": index, "mb": settings.REPORT_PHOTO_MAX_DECODED_BYTES // 2**20},
+                    reason="too_large_decoded",
+                    index=index,
+                )
             stored_format, content_type, extension = _FORMATS[image.format]
             try:
                 frames = getattr(image, "n_frames", 1)
@@ -238,11 +315,13 @@ def photo_process(*, upload: UploadedFile, index: int, digest: str | None = None
             except _READ_ERRORS:
                 exif_location, taken_at = None, None
             try:
-                image.load()
-                upright = ImageOps.exif_transpose(image)
-                clean = _normalise_mode(upright, stored_format)
-                content = _encode(clean, stored_format)
-                thumbnail = _thumbnail(clean)
+                with image_work_slot():
+                    image.load()
+                    # In place: turning a photo that needs no turn costs no second copy.
+                    ImageOps.exif_transpose(image, in_place=True)
+                    clean = _normalise_mode(image, stored_format)
+                    content = _encode(clean, stored_format)
+                    thumbnail = _thumbnail(clean)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning):
                 raise too_many_pixels from None
             except _READ_ERRORS:

@@ -307,6 +307,19 @@ class ReportEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.report_id}:{self.kind}"
 
+    @property
+    def staff_actor_label(self) -> str | None:
+        """Who acted, as staff see it: an officer by username; a citizen never by anything
+        of their account (it would link their tickets), only as "the reporter" or, for a
+        supporter, "a citizen" (docs/security.md). Needs ``actor`` loaded."""
+        if self.actor is None:
+            return None
+        if self.actor.is_staff:
+            return self.actor.username
+        if self.kind == self.Kind.SUPPORT:
+            return str(_("Citizen"))
+        return str(_("Reporter"))
+
 
 class ReportPhoto(models.Model):
     """A re-encoded photo (no metadata) and its thumbnail, in private storage.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "axes",
+    "csp",
     # Lapor Warga, in dependency order (an app imports only from apps below it).
     "apps.core",
     "apps.accounts",
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a locked-out login into a 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,7 +135,8 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out usernames/addresses
+    "apps.accounts.backends.StaffPasswordBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -139,6 +145,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password guessing (django-axes, docs/security.md): every password sign-in (admin login, the
+# staff token) counts failures per username and per client address; at the limit both are
+# locked for AXES_COOLOFF_TIME. An administrator unlocks with `manage.py axes_reset_username
+# <name>` / `axes_reset_ip <address>` or by deleting the access attempt in the admin.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.backends.client_ip"  # as DRF, with NUM_PROXIES
+AXES_SENSITIVE_PARAMETERS = ["password", "api_key", "token"]
 # Object permissions are granted on Agency rows only; a model-level permission never
 # widens a user's scope (docs/architecture.md, access control).
 GUARDIAN_ACCEPT_GLOBAL_PERMS = False  # read by our selectors; guardian's own default is per call
@@ -165,10 +183,30 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=60 * 1024 * 1024)
+# JSON bodies nested deeper than this are a 400 before they are decoded (docs/security.md).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy on every page (django-csp): scripts from our own origin only; inline
+# styles are allowed (the admin's charts and filters set a few). The ReDoc page, whose
+# bundle starts with an inline script, is exempt (config/urls.py). docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -178,7 +216,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "apps.core.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -257,7 +295,16 @@ TRIAGE_AGENCY_CODE = env.str("TRIAGE_AGENCY_CODE", default="DISKOMINFOTIK-TRIASE
 REPORT_PHOTO_MAX_COUNT = 5
 REPORT_PHOTO_MAX_BYTES = env.int("REPORT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 REPORT_PHOTO_MAX_PIXELS = env.int("REPORT_PHOTO_MAX_PIXELS", default=40_000_000)
+# Width x height x bands x bytes per band, checked from the header before decoding (48 MiB:
+# a 16 Mpx RGB photo; larger JPEGs are decoded at a reduced scale to fit).
+REPORT_PHOTO_MAX_DECODED_BYTES = env.int("REPORT_PHOTO_MAX_DECODED_BYTES", default=48 * 2**20)
+REPORT_IMAGE_WORKERS = env.int("REPORT_IMAGE_WORKERS", default=1)  # per process
+REPORT_IMAGE_WAIT_SECONDS = env.float("REPORT_IMAGE_WAIT_SECONDS", default=20.0)
 REPORT_THUMBNAIL_PX = 320
+# Anonymous filing (no token or "anonymous": true), per client address and per X-Device-Id
+# (docs/security.md). Generous: a shared phone or a kampung's one network during a flood.
+REPORT_ANON_RATE_PER_ADDRESS = env.str("REPORT_ANON_RATE_PER_ADDRESS", default="60/hour")
+REPORT_ANON_RATE_PER_DEVICE = env.str("REPORT_ANON_RATE_PER_DEVICE", default="20/hour")
 REPORT_LOCATION_MISMATCH_M = 1000  # EXIF GPS farther than this from the report: flag it
 REPORT_MAX_BACKDATE = timedelta(days=7)  # occurred_at may be at most this old
 REPORT_CLOCK_SKEW = timedelta(minutes=5)  # tolerated "future" occurred_at (phone clocks)
@@ -332,7 +379,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No secret query parameter (Open311 api_key) in any record (docs/security.md).
+    "filters": {"redact_secrets": {"()": "apps.core.log_redaction.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

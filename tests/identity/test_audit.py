@@ -21,8 +21,8 @@ def _verify() -> str:
 
 def _some_events(officer, supervisor, sda, reveals: int = 2) -> list[IdentityAccessEvent]:
     reporter = citizen()
-    granted_request(reporter=reporter, officer=officer, supervisor=supervisor)
-    for _ in range(reveals):
+    for _ in range(reveals):  # one reveal per grant
+        granted_request(reporter=reporter, officer=officer, supervisor=supervisor)
         services.identity_reveal(
             reporter=reporter, ticket_ref=TICKET, agency=sda, actor=officer, fields=["name"]
         )

@@ -454,6 +454,7 @@ def test_the_canary_appears_only_to_its_owner_and_in_the_authorised_reveal(
 
     leaked = {name: hits for name, r in responses.items() if (hits := _leaks(_text(r)))}
     assert leaked == {}
+    assert _account_values_shown(world["reporter"], responses) == {}
     assert _leaks(caplog.text) == []
     payloads = [str(p) for p in OutboxMessage.objects.values_list("payload", flat=True)]
     assert payloads
@@ -461,6 +462,26 @@ def test_the_canary_appears_only_to_its_owner_and_in_the_authorised_reveal(
     assert _leaks(str(MemoryPushBackend.outbox)) == []
     assert _db_leaks() == {}
     assert Reporter.objects.filter(pk=reporter_pk, erased_at__isnull=True).exists()
+
+
+def _account_values_shown(
+    reporter: Reporter, responses: dict[str, HttpResponseBase]
+) -> dict[str, list[str]]:
+    """Values derived from the reporter's account, which would let staff link two tickets
+    to one person: the account's username and the pseudonym. Only the DPO's register of
+    pseudonyms (the identity admin) and the DPO's own API may show the pseudonym."""
+    user = User.objects.get(reporter=reporter)
+    assert user.is_citizen
+    found: dict[str, list[str]] = {}
+    for name, response in responses.items():
+        text = _text(response)
+        hits = [user.username] if user.username in text else []
+        dpo_register = name.startswith(("admin as superuser GET /admin/identity/", "dpo "))
+        if reporter.pseudonym in text and not dpo_register:
+            hits.append(reporter.pseudonym)
+        if hits:
+            found[name] = hits
+    return found
 
 
 def test_the_scan_finds_a_plaintext_canary_in_text_and_bytea_columns() -> None:

@@ -51,7 +51,9 @@ def test_fifty_concurrent_requests_with_one_key_make_one_report() -> None:
     body = report_body(description="Banjir di depan stasiun")
 
     def post(_index: int) -> tuple[int, dict[str, Any]]:
-        response = APIClient().post("/api/v1/reports/", body, format="json")
+        response = APIClient().post(
+            "/api/v1/reports/", body, format="json", HTTP_X_DEVICE_ID="device-5e2b7c10"
+        )
         return response.status_code, response.json()
 
     results = run_together(THREADS, post)

@@ -19,6 +19,7 @@ from apps.identity.models import IdentityAccessEvent, Reporter, RevealRequest
 from apps.identity.services import citizen_create
 from apps.reports.models import Report
 from tests.factories import StaffFactory
+from tests.identity.factories import client_for
 from tests.triage.triage_helpers import GAMBIR, SDA_JAKSEL, officer, ticket
 
 pytestmark = pytest.mark.django_db
@@ -393,3 +394,53 @@ def test_the_reveal_views_accept_post_only() -> None:
     for suffix in ("reveal/", "reveal/request/", "reveal/grant/"):
         assert client.get(f"{CHANGELIST}{report.pk}/{suffix}").status_code == 405
     assert IdentityAccessEvent.objects.count() == 0
+
+
+def test_one_reveal_per_grant_a_refresh_neither_reveals_nor_logs_again() -> None:
+    """docs/security.md, row 11: after the reveal the page offers no "Buka identitas"; the
+    browser's refresh (the same POST again) shows nothing and writes no second event."""
+    report = ticket(reporter=_canary_reporter())
+    asker, granter = officer(), officer(role="supervisor")
+    asker_client = _client(asker, language="id")
+    _ask(asker_client, report)
+    _grant(_client(granter), report, RevealRequest.objects.get())
+    assert 'class="lw-reveal-show"' in _page(asker_client, report)
+    assert "Buka identitas" in _page(asker_client, report)
+
+    first = _reveal(asker_client, report, follow=False)
+    after = _page(asker_client, report)
+    events = IdentityAccessEvent.objects.count()
+    refreshed = _reveal(asker_client, report)
+
+    assert first.status_code == 200
+    assert f"Budi {CANARY} Santoso" in first.content.decode()
+    assert 'class="lw-reveal-show"' not in after
+    assert "Buka identitas" not in after
+    assert refreshed.redirect_chain == [(f"{CHANGELIST}{report.pk}/change/", 302)]
+    assert CANARY not in refreshed.content.decode()
+    assert IdentityAccessEvent.objects.count() == events
+    assert [e.kind for e in IdentityAccessEvent.objects.order_by("id")] == [
+        "requested",
+        "granted",
+        "revealed",
+    ]
+    assert RevealRequest.objects.get().revealed_at is not None
+
+
+def test_the_staff_api_reveals_once_per_grant_too() -> None:
+    report = ticket(reporter=_canary_reporter())
+    asker, granter = officer(), officer(role="supervisor")
+    _ask(_client(asker), report)
+    _grant(_client(granter), report, RevealRequest.objects.get())
+    api = client_for(asker)
+    url = f"/api/v1/staff/tickets/{report.public_id}/reveal/"
+
+    first = api.post(url, {"fields": ["name"]}, format="json")
+    events = IdentityAccessEvent.objects.count()
+    second = api.post(url, {"fields": ["name"]}, format="json")
+
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "reveal_already_used"
+    assert CANARY not in second.content.decode()
+    assert IdentityAccessEvent.objects.count() == events

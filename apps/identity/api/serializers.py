@@ -152,7 +152,8 @@ class RevealRequestGrantInputSerializer(serializers.Serializer):
 
 class RevealRequestOutputSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    pseudonym = serializers.CharField(source="reporter.pseudonym", read_only=True)
+    # No pseudonym: it is the same on every ticket of the reporter, so it would let the unit
+    # link tickets to one person (docs/security.md). The ticket is named by ``ticket_ref``.
     agency = serializers.CharField(source="agency.code", read_only=True)
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     granted_by = serializers.CharField(
@@ -166,7 +167,6 @@ class RevealRequestOutputSerializer(serializers.ModelSerializer):
         model = RevealRequest
         fields = [
             "id",
-            "pseudonym",
             "ticket_ref",
             "agency",
             "fields",

@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +21,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
+from apps.core.api.parsers import BoundedJSONParser
 from apps.core.errors import NotFound
 from apps.core.pagination import Pagination
 from apps.identity import selectors, services
@@ -91,7 +91,7 @@ def client_ip(request: Request) -> str:
 
 
 class OtpRequestApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
 
@@ -112,7 +112,7 @@ class OtpRequestApi(APIView):
 
 
 class OtpVerifyApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
 
@@ -158,7 +158,7 @@ class LogoutApi(APIView):
 
 
 class MeApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -241,7 +241,7 @@ class InboxMessageReadApi(APIView):
 
 
 class RevealRequestsApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [IsAdminUser]
 
     @extend_schema(
@@ -266,7 +266,7 @@ class RevealRequestsApi(APIView):
 
 
 class RevealRequestGrantApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [IsAdminUser]
 
     @extend_schema(

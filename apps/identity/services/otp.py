@@ -177,7 +177,7 @@ def citizen_create(
 ) -> Reporter:
     """A new citizen: a ``User`` with a random name and no password or personal data, a
     pseudonymous ``Reporter``, and the sealed identity (normalised values)."""
-    user = User(username=f"c-{secrets.token_hex(10)}")
+    user = User(username=f"c-{secrets.token_hex(10)}", is_citizen=True)
     user.set_unusable_password()
     user.save()
     reporter = reporter_create(user=user)

@@ -19,7 +19,12 @@ from django.utils import timezone
 from apps.accounts.models import Agency, User
 from apps.accounts.selectors import agencies_for_user
 from apps.identity import vault
-from apps.identity.errors import ReporterErased, RevealDenied, RevealRequestAlreadyDecided
+from apps.identity.errors import (
+    ReporterErased,
+    RevealAlreadyUsed,
+    RevealDenied,
+    RevealRequestAlreadyDecided,
+)
 from apps.identity.models import IdentityAccessEvent, Reporter, RevealRequest
 from apps.identity.services.audit import access_event_record, access_event_write
 
@@ -40,6 +45,7 @@ class Denial:
     GRANTOR_NOT_SUPERVISOR = "grantor_not_supervisor"
     RESTRICTED = "restricted"
     ERASED = "erased"
+    ALREADY_REVEALED = "already_revealed"  # not logged: the reveal itself was
 
 
 def _holds(*, user: User, perm: str, agency: Agency) -> bool:
@@ -207,6 +213,9 @@ def _usable_grant(attempt: _Attempt) -> tuple[RevealRequest | None, str]:
     covering = [g for g in live if set(attempt.fields) <= set(g.fields)]
     if not covering:
         return None, Denial.FIELD_NOT_GRANTED
+    if all(g.revealed_at is not None for g in covering):
+        return None, Denial.ALREADY_REVEALED
+    covering = [g for g in covering if g.revealed_at is None]
     for grant in covering:
         grantor = grant.granted_by
         if grantor is None or grantor.pk == attempt.actor.pk:
@@ -232,12 +241,23 @@ def identity_reveal(
     The ``revealed`` event and the decryption share one transaction: if the event cannot be
     written, nothing is decrypted and nothing is returned. The event carries the reason of
     the request the reveal was granted under (the citizen's export shows it).
+
+    A grant allows one reveal: the grant is marked used in the same transaction, and asking
+    again (a page refreshed, a request replayed) is ``RevealAlreadyUsed``, neither decrypted
+    nor logged a second time.
     """
     attempt = _officer_attempt(reporter, actor, agency, ticket_ref, fields, step="reveal")
     grant, denial = _usable_grant(attempt)
+    if denial == Denial.ALREADY_REVEALED:
+        raise RevealAlreadyUsed()
     if grant is None:
         raise attempt.deny(step="reveal", denial=denial)
     with transaction.atomic():
+        locked = RevealRequest.objects.select_for_update().get(pk=grant.pk)
+        if locked.revealed_at is not None:  # a concurrent reveal under this grant won
+            raise RevealAlreadyUsed()
+        locked.revealed_at = timezone.now()
+        locked.save(update_fields=["revealed_at", "updated_at"])
         replace(attempt, request=grant).log(
             kind=IdentityAccessEvent.Kind.REVEALED,
             reason=grant.reason,

@@ -16,19 +16,25 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from apps.core.api.schema import error_response
+from apps.core.api.parsers import BoundedJSONParser
+from apps.core.api.schema import RETRY_AFTER, error_response
 from apps.core.api.text_input import validated_input
 from apps.core.pagination import Pagination
 from apps.identity.models import Reporter
 from apps.identity.selectors import reporter_for_user
 from apps.reports import selectors, services
+from apps.reports.api.anonymous_limits import (
+    DEVICE_HEADER,
+    anonymous_filing_check,
+    device_id_from,
+)
 from apps.reports.api.serializers import (
     CategoryOutputSerializer,
     MyReportListInputSerializer,
@@ -123,7 +129,7 @@ class ReportCreateApi(APIView):
     report (without the tracking code); with different input, 409 ``idempotency_conflict``.
     """
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         operation_id="reports_create",
@@ -142,7 +148,21 @@ class ReportCreateApi(APIView):
             409: error_response("idempotency_conflict"),
             413: error_response("request_too_large, image_too_large"),
             422: error_response("outside_service_area"),
+            429: error_response(
+                "throttled: too many anonymous reports from this address or device"
+            ),
         },
+        parameters=[
+            OpenApiParameter(
+                DEVICE_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="A random id the app makes once per install (8-128 of "
+                "`A-Za-z0-9._:-`). For anonymous reports: the per-device limit, and only "
+                "this device gets the 200 replay of its report.",
+            ),
+            RETRY_AFTER,
+        ],
         examples=[
             OpenApiExample(
                 "Flooding at Monas",
@@ -163,11 +183,14 @@ class ReportCreateApi(APIView):
         # One validation for both bodies (a JSON body cannot carry files: "photos" in it is a
         # 400, as before).
         data = validated_input(request, ReportCreateMultipartInputSerializer)
+        device_id = device_id_from(request)
         reporter = None
         if request.user.is_authenticated:
             reporter = _reporter(request)
             if reporter is None and not data["anonymous"]:
                 raise NotAReporter()
+        if reporter is None or data["anonymous"]:
+            anonymous_filing_check(request, self, device_id=device_id)
         result = services.report_create(
             reporter=reporter,
             category=category_get_active(code=data["category"]),
@@ -180,6 +203,7 @@ class ReportCreateApi(APIView):
             is_public=data["is_public"],
             anonymous=data["anonymous"],
             photos=data["photos"],
+            device_id=device_id,
         )
         report = result.report  # as just stored, with its relations and photos loaded
         if not result.created:

@@ -73,13 +73,17 @@ def _fingerprint(
     is_public: bool,
     channel: str,
     photo_hashes: list[str],
+    device_id: str = "",
 ) -> str:
     """SHA-256 of the canonical request: a replay must match it, or it is a conflict.
 
-    The reporter is part of it, so someone else's key never returns someone else's report.
+    The sender is part of it, so someone else's key never returns someone else's report: the
+    reporter, or for an anonymous report the SHA-256 of the sending device's id.
     """
+    device = hashlib.sha256(device_id.encode()).hexdigest() if anonymous and device_id else None
     canonical = {
         "reporter": None if anonymous or reporter is None else reporter.pk,
+        **({"device": device} if device else {}),
         "anonymous": anonymous,
         "category": category.code,
         "lat": round(location.y, 7) if location is not None else None,
@@ -103,12 +107,18 @@ def _fingerprint(
 _REPLAY_SQL = "SELECT id, request_fingerprint FROM reports_report WHERE client_request_id = %s"
 
 
-def _replay(*, client_request_id: uuid.UUID, fingerprint: str) -> ReportCreateResult | None:
+def _replay(
+    *, client_request_id: uuid.UUID, fingerprint: str, replayable: bool = True
+) -> ReportCreateResult | None:
+    """The report already filed under the key, for its own sender only; else a conflict.
+
+    ``replayable`` is False for an anonymous request without a device id: nothing tells its
+    sender apart from anyone who saw the key and the body, so it never gets the report."""
     rows = prepared_fetch(_REPLAY_SQL, [client_request_id])
     if not rows:
         return None
     row = rows[0]
-    if not secrets.compare_digest(row[1], fingerprint):
+    if not secrets.compare_digest(row[1], fingerprint) or not replayable:
         raise IdempotencyConflict()
     existing = Report.objects.get(pk=row[0])
     return ReportCreateResult(report=existing, created=False, tracking_code=None)
@@ -307,6 +317,7 @@ def report_create(
     anonymous: bool = False,
     photos: Sequence[UploadedFile] = (),
     channel: str = Report.Channel.APP,
+    device_id: str = "",
 ) -> ReportCreateResult:
     """File a report, or return the one already filed under ``client_request_id``.
 
@@ -317,8 +328,10 @@ def report_create(
 
     Idempotency: the same ``client_request_id`` with the same input returns the stored
     report (``created=False``, no tracking code); with different input it raises
-    ``IdempotencyConflict``. Concurrent duplicates meet the unique constraint: the losers
-    roll back and return the winner's report.
+    ``IdempotencyConflict``. An anonymous report is replayed only to the device that filed
+    it (``device_id``, the app's ``X-Device-Id``); without one, a replay is a conflict.
+    Concurrent duplicates meet the unique constraint: the losers roll back and return the
+    winner's report.
 
     Without a ``location`` (Open311 lets a client send an address instead), ``address`` says
     which kelurahan the address named, if any (``apps.routing.selectors_address``): the report
@@ -366,8 +379,12 @@ def report_create(
         is_public=is_public,
         channel=channel,
         photo_hashes=digests,
+        device_id=device_id,
     )
-    replay = _replay(client_request_id=client_request_id, fingerprint=fingerprint)
+    replayable = not anonymous or bool(device_id)
+    replay = _replay(
+        client_request_id=client_request_id, fingerprint=fingerprint, replayable=replayable
+    )
     if replay is not None:
         return replay
 
@@ -421,7 +438,11 @@ def report_create(
             if name != "report_client_request_id_unique":
                 raise
             # A concurrent request with the same key committed first: answer as its replay.
-            replay = _replay(client_request_id=client_request_id, fingerprint=fingerprint)
+            replay = _replay(
+                client_request_id=client_request_id,
+                fingerprint=fingerprint,
+                replayable=replayable,
+            )
             if replay is None:
                 raise
             return replay

@@ -26,6 +26,10 @@ from apps.sla.models import AreaFreeze, SlaClock
 logger = logging.getLogger(__name__)
 
 AREA_FREEZE_MAX_VERTICES = 5000
+# Jakarta with the Thousand Islands spans about 0.8 degrees of longitude and 1.3 of latitude:
+# a larger extent cannot lie inside it, and is refused before PostGIS measures it (a
+# whole-world polygon has antipodal edges that geography functions reject).
+AREA_FREEZE_MAX_SPAN_DEGREES = 2.0
 AREA_FREEZE_MAX_DAYS = 31
 # A freeze may start a little in the past (the flood began this morning), not rewrite history.
 AREA_FREEZE_MAX_BACKDATE = timedelta(hours=24)
@@ -117,6 +121,13 @@ def area_freeze_geometry(*, geojson: Any) -> MultiPolygon:
             "area",
             _("The area is not a valid polygon (%(reason)s).") % {"reason": geometry.valid_reason},
         )
+    xmin, ymin, xmax, ymax = geometry.extent
+    if max(xmax - xmin, ymax - ymin) > AREA_FREEZE_MAX_SPAN_DEGREES:
+        raise _refuse(
+            "area",
+            _("The area is too large: at most %(deg)s degrees across, inside DKI Jakarta.")
+            % {"deg": AREA_FREEZE_MAX_SPAN_DEGREES},
+        )
     if isinstance(geometry, Polygon):
         geometry = MultiPolygon(geometry, srid=4326)
     if not isinstance(geometry, MultiPolygon):  # pragma: no cover - the type was checked
@@ -125,11 +136,13 @@ def area_freeze_geometry(*, geojson: Any) -> MultiPolygon:
 
 
 def _inside_jakarta(geometry: MultiPolygon) -> bool:
-    """Covered by the province boundary (Area ``31``), up to a sliver of drawing slop."""
+    """Covered by the province boundary (Area ``31``), up to a sliver of drawing slop.
+
+    The share outside is a ratio of planar areas (degrees², both at Jakarta's latitude),
+    which no shape can make PostGIS refuse; the extent was bounded before."""
     sql = f"""
         SELECT ST_CoveredBy(g, a.boundary)
-               OR ST_Area(ST_Difference(g, a.boundary)::geography)
-                  <= %(tolerance)s * ST_Area(g::geography)
+               OR ST_Area(ST_Difference(g, a.boundary)) <= %(tolerance)s * ST_Area(g)
         FROM {Area._meta.db_table} a,
              LATERAL (SELECT ST_GeomFromEWKB(%(geom)s) AS g) AS input
         WHERE a.code = %(province)s

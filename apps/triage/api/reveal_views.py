@@ -10,13 +10,13 @@ bound to its ticket, and the reveal checks the ticket again.
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
+from apps.core.api.parsers import BoundedJSONParser
 from apps.core.api.schema import error_response
 from apps.core.api.text_input import validated_input
 from apps.identity import vault
@@ -70,7 +70,7 @@ def _ticket_to_act_on(request: Request, public_id: str) -> tuple[User, Report]:
 
 
 class StaffTicketRevealRequestsApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [IsAdminUser]
 
     @extend_schema(
@@ -111,7 +111,7 @@ class StaffTicketRevealRequestsApi(APIView):
 
 
 class StaffTicketRevealApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [IsAdminUser]
 
     @extend_schema(

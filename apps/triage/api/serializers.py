@@ -168,7 +168,7 @@ class StaffEventOutputSerializer(serializers.ModelSerializer):
     """One timeline event. ``data`` comes from ``context["event_data"]``
     (``selectors_staff.event_data_for_staff``): units by code, officers by username."""
 
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="staff_actor_label", default=None)
     agency = serializers.CharField(source="agency.code", default=None)
 
     class Meta:

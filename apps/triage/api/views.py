@@ -6,6 +6,7 @@ with the admin and the exports) and calls one service. Outside the scope is a 40
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from apps.core.api.schema import RETRY_AFTER, error_response
 from apps.core.api.text_input import validated_input
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.pagination import Pagination
+from apps.identity.errors import RetryLater
 from apps.reports.models import Report
 from apps.triage import services
 from apps.triage.api.serializers import (
@@ -60,6 +62,14 @@ class InvalidCredentials(ApplicationError):
     code = "invalid_credentials"
     status = 400
     default_message = _("Wrong username or password, or not a staff account.")
+
+
+class SignInLocked(RetryLater):
+    code = "sign_in_locked"
+    default_message = _(
+        "Too many failed sign-in attempts for this account or from this address. Sign-in is "
+        "locked for a while; an administrator can unlock it sooner."
+    )
 
 
 class StaffTokenThrottle(AnonRateThrottle):
@@ -123,13 +133,18 @@ class StaffTokenCreateApi(APIView):
                 "password, or not a staff account)."
             ),
             415: error_response("`unsupported_media_type`: not JSON, form or multipart."),
-            429: error_response("`throttled`: too many sign-in attempts from this address."),
+            429: error_response(
+                "`throttled`: too many sign-in attempts from this address; `sign_in_locked`: "
+                "too many failed passwords for the account or the address (django-axes)."
+            ),
         },
         parameters=[RETRY_AFTER],
     )
     def post(self, request: Request) -> Response:
         data = validated_input(request, StaffTokenInputSerializer)
         user = authenticate(request, username=data["username"], password=data["password"])
+        if getattr(request, "axes_locked_out", False):  # django-axes, docs/security.md
+            raise SignInLocked(retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds()))
         if user is None or not user.is_active or not user.is_staff:
             raise InvalidCredentials()
         instance, token = AuthToken.objects.create(user=user)

@@ -87,7 +87,10 @@ def report_reveal_rows_for_user(
                 can_grant=status == PENDING
                 and not mine
                 and request.agency_id in scope.supervise_agency_ids,
-                can_reveal=status == GRANTED and mine and request.agency_id == report.agency_id,
+                can_reveal=status == GRANTED
+                and mine
+                and request.agency_id == report.agency_id
+                and request.revealed_at is None,  # one reveal per grant
             )
         )
     return rows
