@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("open311/", include("apps.open311.urls")),
     path("dashboard/", include("apps.dashboard.urls")),
+    path("cctv/", include("apps.cctv.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -199,6 +199,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "apps.reports.models.Report.Status",
         "ReportEventKindEnum": "apps.reports.models.ReportEvent.Kind",
         "ReportPhotoKindEnum": "apps.reports.models.ReportPhoto.Kind",
+        "CameraStatusEnum": "apps.cctv.models.Camera.Status",
     },
 }
 

@@ -8,15 +8,39 @@ from apps.cctv.services.cameras import (
     cameras_derive_kelurahan,
     cameras_import,
 )
+from apps.cctv.services.clips import (
+    IngestResult,
+    ItemResult,
+    Wanted,
+    clip_holds_set,
+    clip_media_keep,
+    clip_media_release,
+    clip_requests_replace,
+    clip_signed_url,
+    clips_expire,
+    clips_ingest,
+    uri_valid,
+)
 from apps.cctv.services.vms import key_hash, vms_register
 
 __all__ = [
     "CameraImportResult",
+    "IngestResult",
+    "ItemResult",
+    "Wanted",
     "camera_health_sweep",
     "camera_heartbeat",
     "camera_update",
     "cameras_derive_kelurahan",
     "cameras_import",
+    "clip_holds_set",
+    "clip_media_keep",
+    "clip_media_release",
+    "clip_requests_replace",
+    "clip_signed_url",
+    "clips_expire",
+    "clips_ingest",
     "key_hash",
+    "uri_valid",
     "vms_register",
 ]

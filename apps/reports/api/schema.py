@@ -1,14 +1,11 @@
 """OpenAPI helpers shared by the report views: documented errors in the one error shape."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter
 
-from apps.reports.api.serializers import ErrorOutputSerializer
+from apps.core.api.serializers import error_response
 
-
-def error_response(description: str) -> OpenApiResponse:
-    """A documented error answer: ``{"error": {"code", "message", "fields"}}``."""
-    return OpenApiResponse(ErrorOutputSerializer, description=description)
+__all__ = ["RETRY_AFTER", "error_response"]
 
 
 # Throttled answers (429) say when to try again.

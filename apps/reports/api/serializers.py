@@ -152,29 +152,6 @@ class OutputModelSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """A ModelSerializer whose fields are built once per class (``CachedFieldsMixin``)."""
 
 
-class ErrorDetailOutputSerializer(serializers.Serializer):
-    """The body of every error (apps.core.api.handlers): a stable code, a message, fields.
-
-    Some codes add their own keys beside these (``current``/``requested`` for
-    ``invalid_transition``, ``reason``/``photo`` for ``invalid_image``).
-    """
-
-    code = serializers.CharField(help_text="Stable, never translated (`invalid`, `throttled`…).")
-    message = serializers.CharField(help_text="In the request's language.")
-    # The metaclass moves declared fields out of the class, so this does not shadow
-    # ``Serializer.fields``; only the type checker sees a clash.
-    fields = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Per-field messages; empty when the error is not about one field.",
-    )
-
-
-class ErrorOutputSerializer(serializers.Serializer):
-    """The one error shape: ``{"error": {"code", "message", "fields"}}``."""
-
-    error = ErrorDetailOutputSerializer()
-
-
 class CategoryOutputSerializer(OutputModelSerializer):
     name = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
