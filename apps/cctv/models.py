@@ -20,6 +20,8 @@ from apps.routing.models import Area
 # A hold that lasts until its holder says otherwise (an open ticket): far in the future, but
 # an ordinary timestamp, so ``held_until >= now`` needs no special case.
 HOLD_INDEFINITE = datetime(9999, 12, 31, tzinfo=UTC)
+# The start of a new camera's first outage: nothing has vouched for it at any earlier time.
+NEVER_SEEN_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class Vms(TimeStampedModel):
@@ -134,8 +136,8 @@ class CameraOutage(models.Model):
     """A period in which a camera was not recording (offline or maintenance).
 
     Opened when a camera misses its heartbeats or reports itself down, and when it is first
-    imported (nothing has vouched for it yet); closed by an ``online`` heartbeat. "Was the
-    camera down at ``t``" is one indexed lookup.
+    imported (since ``NEVER_SEEN_SINCE``: nothing has vouched for it yet); closed by an
+    ``online`` heartbeat. "Was the camera down at ``t``" is one indexed lookup.
     """
 
     camera = models.ForeignKey(

@@ -208,6 +208,7 @@ class ReportEvent(models.Model):
         SUPPORT = "support", _("Supported")
         RATING = "rating", _("Rated")
         CLAIMED = "claimed", _("Claimed by the reporter")
+        CORRECTED = "corrected", _("Place or time corrected")
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public")
@@ -423,4 +424,5 @@ class ReportMessage(models.Model):
 
 
 # Officer texts (engineer T, docs/triage.md); at the end so that the models above exist first.
+from apps.reports.models_evidence import ClipPlay, ReportClip  # noqa: E402, F401
 from apps.reports.models_triage import CannedReason, ResponseTemplate  # noqa: E402, F401

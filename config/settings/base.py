@@ -304,7 +304,7 @@ CELERY_BEAT_SCHEDULE["cctv-health"] = {  # cameras without a heartbeat go offlin
 CELERY_BEAT_SCHEDULE[
     "cctv-evidence-holds"
 ] = {  # holds follow their tickets (open, closed + N days)
-    "task": "apps.reports.tasks_evidence.evidence_holds_refresh",
+    "task": "apps.reports.tasks.evidence_holds_refresh",
     "schedule": crontab(minute=5),
 }
 CELERY_BEAT_SCHEDULE["cctv-retention"] = {  # expired, unheld clip records go (the VMS is told)

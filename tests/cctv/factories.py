@@ -49,3 +49,43 @@ def clip_item(
 
 def auth(key: str = "key-a") -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Api-Key {key}"}
+
+
+def offset(point: Any, metres: float, bearing: float) -> Any:
+    """The point ``metres`` away from ``point`` towards ``bearing`` (degrees from north)."""
+    import math
+
+    from django.contrib.gis.geos import Point
+
+    dy = metres * math.cos(math.radians(bearing)) / 110_574
+    dx = metres * math.sin(math.radians(bearing)) / (111_320 * math.cos(math.radians(point.y)))
+    return Point(point.x + dx, point.y + dy, srid=4326)
+
+
+def add_clip(camera: str, start: datetime, end: datetime, **overrides: Any) -> Any:
+    """Ingest one clip for a fixture camera (handing it to a VMS first)."""
+    from apps.cctv.services import clips_ingest
+
+    cam = Camera.objects.select_related("vms").get(code=camera)
+    vms = cam.vms or vms_with(camera, code=f"vms-{camera}", key=f"key-{camera}")
+    item = clip_item(camera, start=start, minutes=(end - start).total_seconds() / 60, **overrides)
+    result = clips_ingest(vms=vms, items=[item])
+    assert result.items[0].status in (200, 201), result.items[0].error
+    return result.items[0].clip
+
+
+def set_sector(
+    code: str, heading: float | None, fov: float | None = 60, range_m: int = 100
+) -> Camera:
+    Camera.objects.filter(code=code).update(heading=heading, fov=fov, range_m=range_m)
+    return Camera.objects.get(code=code)
+
+
+def online_since(code: str, since: datetime) -> Camera:
+    """Arrange a camera that has been recording since ``since`` (its first outage ended)."""
+    from apps.cctv.models import CameraOutage
+
+    camera = Camera.objects.get(code=code)
+    CameraOutage.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=since)
+    Camera.objects.filter(pk=camera.pk).update(status="online", last_seen=timezone.now())
+    return Camera.objects.get(pk=camera.pk)

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.cctv.models import Camera, CameraOutage, Vms
+from apps.cctv.models import NEVER_SEEN_SINCE, Camera, CameraOutage, Vms
 from apps.core.errors import ApplicationError
 
 ATTRIBUTION = (
@@ -134,10 +134,10 @@ def _import(
             to_update.append(camera)
         else:
             result.unchanged += 1
-    now = timezone.now()
     created = Camera.objects.bulk_create(to_create, batch_size=500)
     CameraOutage.objects.bulk_create(
-        [CameraOutage(camera=camera, started_at=now) for camera in created], batch_size=500
+        [CameraOutage(camera=camera, started_at=NEVER_SEEN_SINCE) for camera in created],
+        batch_size=500,
     )
     Camera.objects.bulk_update(
         to_update,

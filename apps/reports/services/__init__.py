@@ -4,6 +4,7 @@ The functions live in topic modules; this package re-exports the public ones so 
 caller (the API, Open311, the admin, tasks) imports ``apps.reports.services``.
 """
 
+from apps.reports.services.correction import report_correct_place_time
 from apps.reports.services.engagement import (
     report_claim,
     report_message_send,
@@ -39,6 +40,7 @@ __all__ = [
     "report_claim",
     "report_complete",
     "report_confirm",
+    "report_correct_place_time",
     "report_create",
     "report_disposisi",
     "report_koordinasi",
