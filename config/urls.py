@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("apps.identity.api.urls")),
     path("", include("apps.cctv.api.urls")),
     path("", include("apps.reports.api.urls")),
+    path("", include("apps.reports.api.evidence_urls")),
     path("", include("apps.sla.api.urls")),
     path("", include("apps.performance.api.urls")),
 ]
@@ -24,6 +25,7 @@ urlpatterns = [
     path("dashboard/", include("apps.dashboard.urls")),
     path("cctv/", include("apps.cctv.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/evidence/", include("apps.reports.admin_evidence")),  # docs/cctv.md
     path("admin/", admin.site.urls),
 ]
 
