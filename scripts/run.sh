@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: set up, then run web (gunicorn), a Celery worker and Celery beat in the
-# foreground. Ctrl-C stops them, and the local PostgreSQL/Redis if this run started them.
+# foreground, with the demo video system. Ctrl-C stops them, and the local PostgreSQL/Redis if this run started them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -21,7 +21,7 @@ pids=()
 cleanup() {
     trap - INT TERM EXIT
     echo
-    echo "==> stopping web, worker and beat"
+    echo "==> stopping web, worker, beat and the demo VMS"
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     if [ "$was_running" -eq 0 ]; then scripts/dev.sh stop; fi
@@ -43,6 +43,10 @@ for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
     sleep 0.1
 done
+# The demo video system (docs/cctv.md) posts test-pattern clips to the API every minute.
+"$BIN/python" manage.py run_demo_vms --base-url "http://$HOST:$PORT" --key demo-vms-key \
+    >>"$VAR/log/demo-vms.log" 2>&1 &
+pids+=($!)
 pw="${DEMO_PASSWORD:-demo-password}"
 cat <<MSG
 
@@ -62,10 +66,13 @@ cat <<MSG
     manajer                manager
     dpo                    data protection officer
 
+  Demo video system (VMS API, Authorization: Api-Key demo-vms-key)
+    demo                   4 cameras around Gambir; clips in var/cctv/, log var/log/demo-vms.log
+
   Logs: var/log/ (web.log, worker.log, beat.log, sms.log, push.log). Ctrl-C stops everything.
 
 MSG
-# Exit (and clean up) as soon as any of the three stops.
+# Exit (and clean up) as soon as any of them stops.
 wait -n "${pids[@]}"
 echo "==> a process exited; see var/log/" >&2
 exit 1

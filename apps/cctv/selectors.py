@@ -103,7 +103,7 @@ class CameraMatch:
     distance_m: float
     bearing_deg: float | None  # from the camera to the point, clockwise from north
     reason: str  # "in_sector" or "in_range_heading_unknown"
-    down_at_time: bool  # an outage covered the moment
+    down_at_time: bool  # an outage covered the moment and no clip covers the window
     clips: list[ClipMatch] = field(default_factory=list)
 
 
@@ -178,6 +178,16 @@ def camera_matches(
     for _camera_id, camera_rows in groupby(rows, key=lambda row: row[0]):
         chunk = list(camera_rows)
         first = chunk[0]
+        clips = [
+            ClipMatch(
+                clip_id=row[6],
+                starts_at=row[7],
+                ends_at=row[8],
+                overlap_s=round(float(row[9]), 1),
+            )
+            for row in chunk
+            if row[6] is not None
+        ]
         matches.append(
             CameraMatch(
                 camera_id=first[0],
@@ -185,17 +195,10 @@ def camera_matches(
                 distance_m=round(float(first[2]), 1),
                 bearing_deg=None if first[3] is None else round(float(first[3]), 1),
                 reason=REASON_IN_RANGE if first[4] else REASON_IN_SECTOR,
-                down_at_time=bool(first[5]),
-                clips=[
-                    ClipMatch(
-                        clip_id=row[6],
-                        starts_at=row[7],
-                        ends_at=row[8],
-                        overlap_s=round(float(row[9]), 1),
-                    )
-                    for row in chunk
-                    if row[6] is not None
-                ],
+                # Footage from the window proves the camera was recording, whatever its
+                # heartbeats said.
+                down_at_time=bool(first[5]) and not clips,
+                clips=clips,
             )
         )
     return matches

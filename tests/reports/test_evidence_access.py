@@ -140,7 +140,7 @@ def test_others_get_nothing_and_no_play_is_logged(
 def test_a_former_holder_keeps_the_ticket_but_not_its_evidence(
     case: tuple[Report, Clip, User],
 ) -> None:
-    report, clip, _citizen = case
+    report, _clip, _citizen = case
     former = officer(SDA_JAKPUS)
     services.report_take(report=report, actor=former)
     services.report_return_to_triage(

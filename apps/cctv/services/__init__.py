@@ -21,7 +21,7 @@ from apps.cctv.services.clips import (
     clips_ingest,
     uri_valid,
 )
-from apps.cctv.services.vms import key_hash, vms_register
+from apps.cctv.services.vms import key_hash, vms_assign_cameras, vms_register
 
 __all__ = [
     "CameraImportResult",
@@ -42,5 +42,6 @@ __all__ = [
     "clips_ingest",
     "key_hash",
     "uri_valid",
+    "vms_assign_cameras",
     "vms_register",
 ]

@@ -5,7 +5,7 @@ import secrets
 
 from django.db import transaction
 
-from apps.cctv.models import Vms
+from apps.cctv.models import Camera, Vms
 
 
 def key_hash(key: str) -> str:
@@ -36,3 +36,14 @@ def vms_register(
         },
     )
     return vms, key
+
+
+@transaction.atomic
+def vms_assign_cameras(*, vms: Vms, codes: list[str]) -> list[str]:
+    """Hand these cameras to ``vms``; returns the codes that name no camera (nothing done)."""
+    known = set(Camera.objects.filter(code__in=codes).values_list("code", flat=True))
+    missing = sorted(set(codes) - known)
+    if missing:
+        return missing
+    Camera.objects.filter(code__in=codes).update(vms=vms)
+    return []
