@@ -20,7 +20,7 @@ from apps.cctv.demo_vms import DemoVms
 from apps.cctv.services import clips_ingest, vms_assign_cameras, vms_register
 from apps.reports.models import ClipPlay, ReportClip
 from tests.cctv.factories import GAMBIR_038, offset, online_since, set_sector
-from tests.e2e.test_triage_browser import CHROMEDRIVER, CHROMIUM, browser  # noqa: F401
+from tests.e2e.conftest import CHROMEDRIVER, CHROMIUM
 from tests.reports.factories import citizen, file_report
 from tests.reports.triage_helpers import SDA_JAKPUS
 
