@@ -294,7 +294,7 @@ CCTV_SIGNED_URL_TTL = timedelta(seconds=env.int("CCTV_SIGNED_URL_SECONDS", defau
 CCTV_URI_SCHEMES = env.list(
     "CCTV_URI_SCHEMES", default=["https", "http", "s3", "rtsp", "rtsps", "demo", "vms"]
 )
-CCTV_DEMO_MEDIA_DIR = Path(env.str("CCTV_DEMO_MEDIA_DIR", default=str(VAR_DIR / "cctv")))
+CCTV_DEMO_MEDIA_DIR = Path(env.str("CCTV_DEMO_MEDIA_DIR", default="") or VAR_DIR / "cctv")
 # Who is told when a requested clip arrives (an outbox handler; reports relinks the ticket).
 CCTV_CLIP_ARRIVED_HANDLER = "apps.reports.evidence.report_clips_arrived"
 CELERY_BEAT_SCHEDULE["cctv-health"] = {  # cameras without a heartbeat go offline
