@@ -167,7 +167,8 @@ inserted AS (
            poster_uri, retain_until, %(now)s
     FROM incoming
     ON CONFLICT ON CONSTRAINT clip_once_per_camera_start_sha DO NOTHING
-    RETURNING id, camera_id, starts_at, ends_at, sha256
+    RETURNING id, uid, camera_id, starts_at, ends_at, storage_uri, sha256, size_bytes,
+              poster_uri, retain_until, held_until, created_at
 ),
 fulfilled AS (
     UPDATE cctv_cliprequest r SET fulfilled_at = %(now)s
@@ -176,10 +177,27 @@ fulfilled AS (
       AND k.starts_at <= r.ends_at AND k.ends_at >= r.starts_at
     RETURNING r.ref
 )
-SELECT 'clip', id::text, camera_id, starts_at, sha256 FROM inserted
+SELECT NULL::text AS ref, inserted.* FROM inserted
 UNION ALL
-SELECT DISTINCT 'ref', ref, NULL::bigint, NULL::timestamptz, NULL FROM fulfilled
+SELECT DISTINCT ref, NULL::bigint, NULL::uuid, NULL::bigint, NULL::timestamptz,
+       NULL::timestamptz, NULL, NULL, NULL::bigint, NULL, NULL::timestamptz, NULL::timestamptz,
+       NULL::timestamptz
+FROM fulfilled
 """
+_CLIP_COLUMNS = [
+    "id",
+    "uid",
+    "camera_id",
+    "starts_at",
+    "ends_at",
+    "storage_uri",
+    "sha256",
+    "size_bytes",
+    "poster_uri",
+    "retain_until",
+    "held_until",
+    "created_at",
+]
 
 
 def clips_ingest(*, vms: Vms, items: Sequence[Any], now: datetime | None = None) -> IngestResult:
@@ -232,19 +250,23 @@ def _store(
         with connection.cursor() as cursor:
             cursor.execute(_INSERT_SQL, params)
             rows = cursor.fetchall()
-        new_ids = {(row[2], row[3], row[4]): int(row[1]) for row in rows if row[0] == "clip"}
-        refs = sorted(row[1] for row in rows if row[0] == "ref")
+        new = [Clip.from_db("default", _CLIP_COLUMNS, row[1:]) for row in rows if row[0] is None]
+        refs = sorted(row[0] for row in rows if row[0] is not None)
         if refs:
             outbox.enqueue(handler=settings.CCTV_CLIP_ARRIVED_HANDLER, payload={"refs": refs})
-    keys = {(cameras[v.camera], v.starts_at, v.sha256) for v in known}
-    stored = {(clip.camera_id, clip.starts_at, clip.sha256): clip for clip in _clips_by_keys(keys)}
-    claimed: set[int] = set()
+    # The new clips come back from the insert itself; only the duplicates are read.
+    stored = {(clip.camera_id, clip.starts_at, clip.sha256): clip for clip in new}
+    created_keys = set(stored)
+    missing = {(cameras[v.camera], v.starts_at, v.sha256) for v in known} - created_keys
+    if missing:
+        for clip in _clips_by_keys(missing):
+            stored[(clip.camera_id, clip.starts_at, clip.sha256)] = clip
+    claimed: set[tuple[int, datetime, str]] = set()
     for v in known:
         key = (cameras[v.camera], v.starts_at, v.sha256)
-        clip = stored[key]
-        created = new_ids.get(key) == clip.pk and clip.pk not in claimed
-        claimed.add(clip.pk)
-        results[v.index] = ItemResult(v.index, 201 if created else 200, clip=clip)
+        created = key in created_keys and key not in claimed
+        claimed.add(key)
+        results[v.index] = ItemResult(v.index, 201 if created else 200, clip=stored[key])
 
 
 def _clips_by_keys(keys: Iterable[tuple[int, datetime, str]]) -> list[Clip]:
