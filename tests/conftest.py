@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from apps.core import outbox
 from apps.core.messaging import MemoryPushBackend, MemorySmsBackend
 from apps.routing.models import Area, Category
 
@@ -70,13 +71,16 @@ def _english_outside_requests() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _clean_side_channels() -> Iterator[None]:
-    """Empty the in-memory SMS/push outboxes and the cache around each test."""
+    """Empty the in-memory SMS/push outboxes and the cache around each test, and reset the
+    outbox's broker breaker."""
     MemorySmsBackend.outbox.clear()
     MemoryPushBackend.outbox.clear()
     cache.clear()
+    outbox._broker_down_until = 0.0  # a test's broker failure does not hold back the next test
     yield
     MemorySmsBackend.outbox.clear()
     MemoryPushBackend.outbox.clear()
+    outbox._broker_down_until = 0.0
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ so a committed change never loses its side effect, and a rolled-back one never h
 
 import json
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -57,12 +58,24 @@ def enqueue(*, handler: str, payload: dict[str, Any], dedup_key: str | None = No
     return message_id
 
 
+# After a failed publish, the next ones within this many seconds are left to the relay
+# instead of each waiting for the broker's connection timeout again (a transaction may queue
+# several messages: a report's notification and its CCTV linking).
+BROKER_RETRY_AFTER_S = 30.0
+_broker_down_until = 0.0
+
+
 def _dispatch(message_id: int) -> None:
     from apps.core import tasks  # imported here: tasks imports this module
 
+    global _broker_down_until  # one process-wide breaker
+    if time.monotonic() < _broker_down_until:
+        logger.info("outbox: broker down moments ago; message %s waits for the relay", message_id)
+        return
     try:
         tasks.outbox_deliver.delay(message_id=message_id)
     except Exception:  # noqa: BLE001 - broker down: the periodic relay delivers it later
+        _broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_S
         logger.warning("outbox: could not publish message %s; the relay will retry", message_id)
 
 

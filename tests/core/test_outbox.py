@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.test import override_settings
 
@@ -74,3 +76,26 @@ def test_a_rolled_back_change_leaves_no_side_effect() -> None:
         change_then_fail()
     assert OutboxMessage.objects.count() == 0
     assert CALLS == []
+
+
+def test_after_a_failed_publish_the_next_messages_wait_for_the_relay_without_retrying(
+    django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    """A report queues two messages; with the broker down, only the first pays the
+    connection timeout, the second is left to the relay at once."""
+    from apps.core import tasks
+
+    attempts: list[int] = []
+
+    def broker_down(**kwargs: Any) -> None:
+        attempts.append(kwargs["message_id"])
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(tasks.outbox_deliver, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = outbox.enqueue(
+            handler="apps.core.messaging.push_send", payload={"to": "a", "body": "x"}
+        )
+        outbox.enqueue(handler="apps.core.messaging.push_send", payload={"to": "b", "body": "y"})
+    assert attempts == [first]
+    assert len(outbox.pending_ids()) == 2
