@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import User
 from apps.core.api.handlers import error_body
 from apps.core.errors import ApplicationError, NotFound
-from apps.reports import evidence, selectors_staff, services
+from apps.reports import selectors_staff, services
 from apps.reports.models import Report
 
 
@@ -48,7 +48,7 @@ def _wants_json(request: HttpRequest) -> bool:
 def play_view(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
     report = _ticket(request, pk)
     try:
-        url = evidence.clip_play(
+        url = services.report_clip_play(
             user=_actor(request),
             report=report,
             clip_uid=uid,
@@ -80,7 +80,7 @@ def link_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         report,
-        lambda: evidence.report_clip_link_add(
+        lambda: services.report_clip_link_add(
             report=report,
             clip_uid=_uid(request.POST.get("clip", "")),
             actor=_actor(request),
@@ -94,7 +94,7 @@ def unlink_view(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
     return _run(
         request,
         report,
-        lambda: evidence.report_clip_link_remove(
+        lambda: services.report_clip_link_remove(
             report=report, clip_uid=uid, actor=_actor(request), note=request.POST.get("note", "")
         ),
     )

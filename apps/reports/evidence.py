@@ -31,12 +31,6 @@ from apps.cctv.models import HOLD_INDEFINITE, Clip
 from apps.core import outbox
 from apps.core.errors import ApplicationError, NotFound
 from apps.reports.models import ClipPlay, Report, ReportClip
-from apps.reports.selectors_evidence import (
-    EvidenceDenied,
-    evidence_check_manage,
-    evidence_may_view,
-)
-from apps.reports.selectors_staff import staff_scope_for_user
 from apps.reports.services.common import lock, text_clean
 
 logger = logging.getLogger(__name__)
@@ -203,9 +197,9 @@ def _clip_for_link(uid: str) -> Clip:
 
 
 @transaction.atomic
-def report_clip_link_add(*, report: Report, clip_uid: str, actor: User, note: str) -> ReportClip:
-    """An officer links a clip by hand (or restores one removed); the note is required."""
-    evidence_check_manage(user=actor, report=report)
+def report_clip_link_store(*, report: Report, clip_uid: str, actor: User, note: str) -> ReportClip:
+    """Link a clip by hand (or restore one removed); the note is required. The caller has
+    checked that ``actor`` may (``apps.reports.services.report_clip_link_add``)."""
     note = text_clean(value=note, field="note", max_length=NOTE_MAX)
     clip = _clip_for_link(clip_uid)
     report = lock(report)
@@ -227,9 +221,9 @@ def report_clip_link_add(*, report: Report, clip_uid: str, actor: User, note: st
 
 
 @transaction.atomic
-def report_clip_link_remove(*, report: Report, clip_uid: str, actor: User, note: str) -> None:
-    """An officer removes a link; the row stays (removed) so the automatic pass respects it."""
-    evidence_check_manage(user=actor, report=report)
+def report_clip_link_drop(*, report: Report, clip_uid: str, actor: User, note: str) -> None:
+    """Remove a link by hand; the row stays (removed) so the automatic pass respects it. The
+    caller has checked that ``actor`` may (``apps.reports.services.report_clip_link_remove``)."""
     note = text_clean(value=note, field="note", max_length=NOTE_MAX)
     report = lock(report)
     updated = ReportClip.objects.filter(report=report, clip__uid=clip_uid, removed=False).update(
@@ -253,11 +247,9 @@ def report_clip_link_remove(*, report: Report, clip_uid: str, actor: User, note:
 
 
 @transaction.atomic
-def clip_play(*, user: User, report: Report, clip_uid: str, purpose: str) -> str:
-    """Log one play of a clip linked to ``report`` and return its short-lived URL."""
-    scope = staff_scope_for_user(user=user)
-    if not evidence_may_view(scope=scope, report=report):
-        raise EvidenceDenied()
+def report_clip_play_log(*, user: User, report: Report, clip_uid: str, purpose: str) -> str:
+    """Log one play of a clip linked to ``report`` and return its short-lived URL. The caller
+    has checked that ``user`` may see the evidence (``apps.reports.services.report_clip_play``)."""
     if purpose not in ClipPlay.Purpose.values:
         raise ApplicationError(fields={"purpose": [str(_("Choose a purpose."))]})
     link = (
@@ -265,9 +257,7 @@ def clip_play(*, user: User, report: Report, clip_uid: str, purpose: str) -> str
         .select_related("clip__camera__vms")
         .first()
     )
-    if link is None:
-        raise NotFound()
-    if not cctv_selectors.clip_is_playable(clip=link.clip):
+    if link is None or not cctv_selectors.clip_is_playable(clip=link.clip):
         raise NotFound()
     ClipPlay.objects.create(
         user=user, report=report, clip=link.clip, clip_uid=link.clip.uid, purpose=purpose

@@ -17,7 +17,7 @@ from apps.accounts.roles import OrgRole
 from apps.accounts.services import user_grant_org_role
 from apps.cctv.models import Camera, Clip
 from apps.cctv.services import vms_register
-from apps.reports import evidence, services
+from apps.reports import services
 from apps.reports.models import ClipPlay, Report
 from tests.cctv.factories import GAMBIR_038, add_clip, offset, online_since, set_sector
 from tests.factories import ReporterFactory, StaffFactory, UserFactory
@@ -250,7 +250,7 @@ def test_a_forged_or_expired_media_token_is_a_404(
     case: tuple[Report, Clip, User], settings: Any
 ) -> None:
     report, clip, _citizen = case
-    url = evidence.clip_play(
+    url = services.report_clip_play(
         user=officer(SDA_JAKPUS), report=report, clip_uid=str(clip.uid), purpose="supervision"
     )
     assert Client().get(url[:-3] + "xx/").status_code == 404

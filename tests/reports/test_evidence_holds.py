@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.cctv.models import HOLD_INDEFINITE, Camera, Clip
 from apps.cctv.services import clips_expire
 from apps.core.models import OutboxMessage
-from apps.reports import evidence
+from apps.reports import evidence, services
 from apps.reports.models import Report
 from tests.cctv.factories import GAMBIR_038, add_clip, offset, online_since, set_sector
 from tests.reports.factories import citizen, complete, file_report
@@ -90,7 +90,7 @@ def test_a_clip_whose_link_was_removed_is_released(linked: tuple[Report, Clip, C
     from tests.reports.triage_helpers import SDA_JAKPUS, officer
 
     report, held, _loose = linked
-    evidence.report_clip_link_remove(
+    services.report_clip_link_remove(
         report=report, clip_uid=str(held.uid), actor=officer(SDA_JAKPUS), note="Tidak relevan"
     )
     assert Clip.objects.get(pk=held.pk).held_until is None

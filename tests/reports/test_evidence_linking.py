@@ -235,10 +235,10 @@ def test_the_automatic_pass_never_undoes_a_manual_decision(
     far_clip = add_clip(GAMBIR_038, at - timedelta(hours=3), at - timedelta(hours=2, minutes=58))
     report = file(offset(camera.location, 40, 0), at)
     actor = officer(SDA_JAKPUS)
-    evidence.report_clip_link_remove(
+    services.report_clip_link_remove(
         report=report, clip_uid=str(auto_clip.uid), actor=actor, note="Kamera menghadap tembok"
     )
-    evidence.report_clip_link_add(
+    services.report_clip_link_add(
         report=report, clip_uid=str(far_clip.uid), actor=actor, note="Pelaku terlihat lewat"
     )
     evidence.report_link_clips(report_id=report.pk)

@@ -12,14 +12,16 @@ from apps.cctv.services.clips import (
     IngestResult,
     ItemResult,
     Wanted,
+    clip_requests_replace,
+    clips_ingest,
+    uri_valid,
+)
+from apps.cctv.services.retention import (
     clip_holds_set,
     clip_media_keep,
     clip_media_release,
-    clip_requests_replace,
     clip_signed_url,
     clips_expire,
-    clips_ingest,
-    uri_valid,
 )
 from apps.cctv.services.vms import key_hash, vms_assign_cameras, vms_register
 

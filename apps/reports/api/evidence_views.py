@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import User
 from apps.core.api.serializers import error_response
-from apps.reports import evidence, selectors_staff, services
+from apps.reports import selectors_staff, services
 from apps.reports.api.evidence_serializers import (
     StaffClipLinkInputSerializer,
     StaffClipPlayInputSerializer,
@@ -117,7 +117,7 @@ class StaffTicketClipPlayApi(_EvidenceApi):
     def post(self, request: Request, public_id: str, uid: str) -> Response:
         report = self.ticket(public_id)
         data = validated_input(request, StaffClipPlayInputSerializer)
-        url = evidence.clip_play(
+        url = services.report_clip_play(
             user=self.user(), report=report, clip_uid=str(uid), purpose=data["purpose"]
         )
         body = {
@@ -138,7 +138,7 @@ class StaffTicketClipLinkApi(_EvidenceApi):
     def post(self, request: Request, public_id: str) -> Response:
         report = self.ticket(public_id)
         data = validated_input(request, StaffClipLinkInputSerializer)
-        evidence.report_clip_link_add(
+        services.report_clip_link_add(
             report=report, clip_uid=str(data["clip"]), actor=self.user(), note=data["note"]
         )
         return Response(StaffEvidenceOutputSerializer(self.evidence_body(report)).data, status=201)
@@ -155,7 +155,7 @@ class StaffTicketClipUnlinkApi(_EvidenceApi):
     def post(self, request: Request, public_id: str, uid: str) -> Response:
         report = self.ticket(public_id)
         data = validated_input(request, StaffClipUnlinkInputSerializer)
-        evidence.report_clip_link_remove(
+        services.report_clip_link_remove(
             report=report, clip_uid=str(uid), actor=self.user(), note=data["note"]
         )
         return Response(StaffEvidenceOutputSerializer(self.evidence_body(report)).data)

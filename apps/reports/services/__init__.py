@@ -10,6 +10,11 @@ from apps.reports.services.engagement import (
     report_message_send,
     report_support,
 )
+from apps.reports.services.evidence_actions import (
+    report_clip_link_add,
+    report_clip_link_remove,
+    report_clip_play,
+)
 from apps.reports.services.intake import ReportCreateResult, report_create
 from apps.reports.services.lifecycle import report_confirm, report_reopen, report_transition
 from apps.reports.services.triage import (
@@ -38,6 +43,9 @@ __all__ = [
     "report_assign",
     "report_auto_confirm_due",
     "report_claim",
+    "report_clip_link_add",
+    "report_clip_link_remove",
+    "report_clip_play",
     "report_complete",
     "report_confirm",
     "report_correct_place_time",
