@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("apps.cctv.api.urls")),
     path("", include("apps.reports.api.urls")),
     path("", include("apps.triage.api.urls")),
+    path("", include("apps.triage.api.evidence_urls")),
     path("", include("apps.sla.api.urls")),
     path("", include("apps.performance.api.urls")),
 ]
@@ -33,7 +34,9 @@ urlpatterns = [
     ),
     path("open311/", include("apps.open311.urls")),
     path("dashboard/", include("apps.dashboard.urls")),
+    path("cctv/", include("apps.cctv.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/evidence/", include("apps.triage.admin.evidence")),  # docs/cctv.md
     path("admin/", admin.site.urls),
 ]
 

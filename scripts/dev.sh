@@ -54,6 +54,9 @@ ensure_system_packages() {
     dpkg -s gettext >/dev/null 2>&1 || want+=(gettext)
     dpkg -s postgresql-client >/dev/null 2>&1 || dpkg -s "postgresql-client-$v" >/dev/null 2>&1 || want+=(postgresql-client)
     [ "$need_redis" = 1 ] && { dpkg -s redis-server >/dev/null 2>&1 || want+=(redis-server); }
+    # The demo VMS (manage.py run_demo_vms) records test-pattern clips with ffmpeg.
+    dpkg -s ffmpeg >/dev/null 2>&1 || want+=(ffmpeg)
+    dpkg -s fonts-dejavu-core >/dev/null 2>&1 || want+=(fonts-dejavu-core)
     if [ "${LW_WITH_BROWSER:-0}" = 1 ]; then
         dpkg -s chromium >/dev/null 2>&1 || want+=(chromium)
         dpkg -s chromium-driver >/dev/null 2>&1 || want+=(chromium-driver)
@@ -361,7 +364,10 @@ setup() {
     "$PY" "$ROOT/manage.py" migrate --noinput -v 0
     log "loading the Jakarta fixtures and demo accounts"
     "$PY" "$ROOT/manage.py" load_areas "$ROOT/fixtures/jakarta_kelurahan.geojson" --commit --quiet
+    "$PY" "$ROOT/manage.py" load_cameras "$ROOT/fixtures/jakarta_cctv.geojson" --commit --quiet
     "$PY" "$ROOT/manage.py" seed_reference_data --demo
+    # The demo video system (docs/cctv.md): key demo-vms-key, a few Gambir cameras.
+    "$PY" "$ROOT/manage.py" register_vms demo "Demo VMS" --key demo-vms-key --demo-cameras
     "$PY" "$ROOT/manage.py" sync_holidays --years $(( $(date +%Y) - 1 )) $(date +%Y) $(( $(date +%Y) + 1 ))
     # A modest history so that the queues and managers' reports are not empty (only once).
     "$PY" "$ROOT/manage.py" generate_demo_data --reports 300 --days 60 --if-empty

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: set up, then run web (gunicorn), a Celery worker and Celery beat in the
-# foreground. Ctrl-C stops them, and the local PostgreSQL/Redis if this run started them.
+# foreground, with the demo video system. Ctrl-C stops them, and the local PostgreSQL/Redis if this run started them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -45,11 +45,17 @@ start_beat() {
     started beat
 }
 
+start_vms() {
+    # The demo video system (docs/cctv.md) posts test-pattern clips to the API every minute.
+    setsid "$BIN/python" manage.py run_demo_vms --base-url "http://$HOST:$PORT" \
+        --key demo-vms-key >>"$VAR/log/demo-vms.log" 2>&1 &
+    started vms
+}
 cleanup() {
     trap - INT TERM EXIT
     stopping=1
     echo
-    echo "==> stopping web, worker and beat (draining requests and tasks in flight)"
+    echo "==> stopping web, worker, beat and the demo VMS (draining requests and tasks in flight)"
     local name
     for name in "${!pid_of[@]}"; do kill -TERM "${pid_of[$name]}" 2>/dev/null || true; done
     for name in "${!pid_of[@]}"; do
@@ -68,6 +74,7 @@ for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
     sleep 0.1
 done
+start_vms
 pw="${DEMO_PASSWORD:-demo-password}"
 cat <<MSG
 
@@ -86,6 +93,9 @@ cat <<MSG
     supervisor.sda.jakpus  supervisor, Suku Dinas SDA Jakarta Pusat
     manajer                manager
     dpo                    data protection officer
+
+  Demo video system (VMS API, Authorization: Api-Key demo-vms-key)
+    demo                   4 cameras around Gambir; clips in var/cctv/, log var/log/demo-vms.log
 
   Logs: var/log/ (web.log, worker.log, beat.log, sms.log, push.log). Ctrl-C stops everything
   (gracefully: requests and tasks in flight finish).

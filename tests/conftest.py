@@ -38,6 +38,13 @@ def _load_reference_data() -> None:
         stdout=io.StringIO(),
     )
     call_command("seed_reference_data", stdout=io.StringIO())
+    call_command(
+        "load_cameras",
+        str(settings.BASE_DIR / "fixtures" / "jakarta_cctv.geojson"),
+        "--commit",
+        "--quiet",
+        stdout=io.StringIO(),
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -64,10 +71,12 @@ def _english_outside_requests() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _clean_side_channels() -> Iterator[None]:
-    """Empty the in-memory SMS/push outboxes and the cache around each test."""
+    """Empty the in-memory SMS/push outboxes and the cache around each test, and reset the
+    outbox's broker breaker."""
     MemorySmsBackend.outbox.clear()
     MemoryPushBackend.outbox.clear()
     cache.clear()
+    outbox._broker_down_until = 0.0  # a test's broker failure does not hold back the next test
     yield
     MemorySmsBackend.outbox.clear()
     MemoryPushBackend.outbox.clear()

@@ -256,6 +256,7 @@ class ReportEvent(models.Model):
         SUPPORT = "support", _("Supported")
         RATING = "rating", _("Rated")
         CLAIMED = "claimed", _("Claimed by the reporter")
+        CORRECTED = "corrected", _("Place or time corrected")
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public")
@@ -481,3 +482,7 @@ class ReportMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}:{self.direction}"
+
+
+# At the end so that the models above exist first.
+from apps.reports.models_evidence import ClipPlay, ReportClip  # noqa: E402, F401

@@ -76,7 +76,8 @@ def test_a_report_is_accepted_while_the_broker_is_down(
     assert time.monotonic() - started < 10
     report = Report.objects.get(public_id=response.json()["id"])
     pending = OutboxMessage.objects.filter(delivered_at__isnull=True).count()
-    assert pending == 1  # the reporter's "received" notification, waiting for the relay
+    # the reporter's "received" notification and the CCTV linking, waiting for the relay
+    assert pending == 2
     # The broker is back (eager again here): the periodic relay delivers what waited.
     current_app.conf.task_always_eager = True
     assert outbox.relay() == pending

@@ -1,7 +1,9 @@
 import json
+from typing import Any
 
 import pytest
 from django.test import override_settings
+from kombu.exceptions import OperationalError
 
 from apps.core import outbox
 from apps.core.messaging import FilePushBackend, MemoryPushBackend
@@ -126,3 +128,26 @@ def test_a_message_sent_outside_the_outbox_carries_no_key_and_is_never_dropped(
         FilePushBackend().send(to="Warga-L", body="y")
     lines = (tmp_path / "log" / "push.log").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == [{"to": "Warga-L", "body": "y"}] * 2
+
+
+def test_after_a_failed_publish_the_next_messages_wait_for_the_relay_without_retrying(
+    django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    """A report queues two messages; with the broker down, only the first pays the
+    connection timeout, the second is left to the relay at once."""
+    from apps.core import tasks
+
+    attempts: list[int] = []
+
+    def broker_down(*, kwargs: dict[str, Any], **options: Any) -> None:
+        attempts.append(kwargs["message_id"])
+        raise OperationalError("redis is down")
+
+    monkeypatch.setattr(tasks.outbox_deliver, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = outbox.enqueue(
+            handler="apps.core.messaging.push_send", payload={"to": "a", "body": "x"}
+        )
+        outbox.enqueue(handler="apps.core.messaging.push_send", payload={"to": "b", "body": "y"})
+    assert attempts == [first]
+    assert len(outbox.pending_ids()) == 2

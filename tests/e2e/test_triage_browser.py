@@ -5,8 +5,6 @@ Needs Debian's ``chromium`` and ``chromium-driver`` (the set-up installs them wi
 LW_WITH_BROWSER=1); without them the test is skipped with the reason.
 """
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +15,9 @@ from apps.accounts.services import membership_set, staff_user_upsert
 from apps.reports.models import Report, ReportPhoto
 from apps.routing.models import Category
 from tests.conftest import MONAS
+from tests.e2e.conftest import CHROMEDRIVER, CHROMIUM
 from tests.reports.factories import citizen, file_report, jpeg_with_exif
 from tests.triage.triage_helpers import GAMBIR, near
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")
 
 pytestmark = [
     pytest.mark.e2e,
@@ -34,23 +30,6 @@ pytestmark = [
 ]
 
 PASSWORD = "e2e-password-Gambir-1"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=id"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def test_petugas_gambir_starts_and_completes_a_ticket(

@@ -38,6 +38,8 @@ import apps.open311.urls
 from apps.accounts.models import User
 from apps.accounts.roles import OrgRole
 from apps.accounts.services import user_grant_org_role
+from apps.cctv.models import Camera
+from apps.cctv.services import clips_ingest, vms_register
 from apps.core.messaging import MemoryPushBackend
 from apps.core.models import OutboxMessage
 from apps.identity import services, vault
@@ -50,7 +52,8 @@ from tests.reports.factories import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
-UNIT = "DINAS-SDA-31.71"  # banjir at Monas is routed here
+UNIT = "DINAS-SDA-31.71"
+VMS_KEY = "canary-vms-key"  # banjir at Monas is routed here
 MONAS_LAT, MONAS_LON = -6.1754, 106.8272
 
 # Dedicated values: nothing else in the test data uses them. Phones and NIKs hold digits only,
@@ -293,6 +296,32 @@ def _world(owner: APIClient) -> dict[str, Any]:
     )
     assert started.status_code == 200, started.json()
 
+    # CCTV evidence: a VMS's clip, linked by hand and played (docs/cctv.md).
+    vms, _key = vms_register(code="canary-vms", name="VMS", key=VMS_KEY)
+    Camera.objects.filter(code="streetside-1244").update(vms=vms)
+    start = timezone.now() - timedelta(minutes=20)
+    [ingested] = clips_ingest(
+        vms=vms,
+        items=[
+            {
+                "camera": "streetside-1244",
+                "start": start.isoformat(),
+                "end": (start + timedelta(minutes=5)).isoformat(),
+                "storage_uri": "https://vms.example/canary.mp4",
+                "sha256": "a" * 64,
+                "size": 1000,
+            }
+        ],
+    ).items
+    assert ingested.clip is not None
+    clip_uid = str(ingested.clip.uid)
+    linked = officer_api.post(
+        f"/api/v1/staff/tickets/{ticket}/evidence/links/",
+        {"clip": clip_uid, "note": "Terlihat di kamera"},
+        format="json",
+    )
+    assert linked.status_code == 201, linked.json()
+
     reporter = Report.objects.get(public_id=ticket).reporter
     services.inbox_deliver(
         reporter_id=reporter.pk,
@@ -340,7 +369,13 @@ def _world(owner: APIClient) -> dict[str, Any]:
         "officer": officer,
         "supervisor": supervisor,
         "revealed": revealed,
-        "written": {"request": asked, "grant": granted, "start": started, "refused": refused},
+        "written": {
+            "request": asked,
+            "grant": granted,
+            "start": started,
+            "refused": refused,
+            "clip link": linked,
+        },
         "inbox_message": str(InboxMessage.objects.get(reporter=reporter).public_id),
         "reveal_request": str(RevealRequest.objects.get().public_id),
         "open311_ticket": submitted["service_request_id"],
@@ -409,6 +444,8 @@ def test_the_canary_appears_only_to_its_owner_and_in_the_authorised_reveal(
     clients = {}
     for who, user in roles.items():
         clients[who] = client_for(user) if user is not None else APIClient()
+    clients["vms"] = APIClient()
+    clients["vms"].credentials(HTTP_AUTHORIZATION=f"Api-Key {VMS_KEY}")
     schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     responses.update(_crawl_api(clients, schema.json(), world))
@@ -440,6 +477,19 @@ def test_the_canary_appears_only_to_its_owner_and_in_the_authorised_reveal(
     assert any("'xlsx'" in name for name in exports)
     assert any("'csv'" in name for name in exports)
     assert statuses[f"officer GET /api/v1/reports/{ticket}/photos/1 {{}}"] == 200
+    evidence_url = f"/api/v1/staff/tickets/{ticket}/evidence/"
+    assert {who: statuses[f"{who} GET {evidence_url} {{}}"] for who in clients} == {
+        "officer": 200,
+        "supervisor": 200,
+        "manager": 200,
+        "monitor": 403,
+        "dpo": 404,
+        "other citizen": 403,
+        "anonymous": 401,
+        "vms": 401,
+    }
+    assert statuses["vms GET /api/v1/cctv/cameras/ {}"] == 200
+    assert statuses["vms GET /api/v1/cctv/clip-requests/ {}"] == 200
     assert statuses["other citizen GET /api/v1/me/export/ {}"] == 200
     reporter_pk = world["reporter"].pk
     assert statuses[f"admin as superuser GET /admin/identity/reporter/{reporter_pk}/change/"] == 200

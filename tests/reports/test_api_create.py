@@ -337,14 +337,15 @@ def _flood_body() -> dict[str, Any]:
     return report_body()
 
 
-def test_an_anonymous_json_creation_costs_six_queries(
+def test_an_anonymous_json_creation_costs_seven_queries(
     api_client: APIClient, django_assert_num_queries: Any
 ) -> None:
     api_client.post("/api/v1/reports/", _flood_body(), format="json")  # warm-up
     # category, replay check, (transaction: here a savepoint), route, one statement for the
-    # new pseudonymous reporter, the report, its event and its custody interval, (commit).
+    # new pseudonymous reporter, the report, its event and its custody interval, the CCTV
+    # linking's outbox row (one INSERT ... ON CONFLICT DO NOTHING), (commit).
     # No UPDATE after the INSERT and no read-back for the response.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = api_client.post("/api/v1/reports/", _flood_body(), format="json")
     assert response.status_code == 201
     report = Report.objects.select_related("reporter").get(public_id=response.json()["id"])
@@ -367,9 +368,9 @@ def test_a_signed_in_json_creation_costs_a_fixed_number_of_queries(
 ) -> None:
     reporter_client.post("/api/v1/reports/", _flood_body(), format="json")  # warm-up
     # the token (knox: 2), reporter, category, replay check, (savepoint), route, one
-    # statement for the report, its event and custody, the inbox message's outbox row (one
-    # INSERT ... ON CONFLICT DO NOTHING), (release).
-    with django_assert_num_queries(10):
+    # statement for the report, its event and custody, the inbox message's and the CCTV
+    # linking's outbox rows (one INSERT ... ON CONFLICT DO NOTHING each), (release).
+    with django_assert_num_queries(11):
         response = reporter_client.post("/api/v1/reports/", _flood_body(), format="json")
     assert response.status_code == 201
 

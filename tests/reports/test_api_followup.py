@@ -338,12 +338,12 @@ def test_relay_delivers_once_after_the_broker_failed(
     monkeypatch.setattr(tasks.outbox_deliver, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         report = file_report(reporter=reporter).report
-    pending = OutboxMessage.objects.get()
+    pending = OutboxMessage.objects.get(handler="apps.identity.services.inbox_deliver")
     assert pending.delivered_at is None
     assert InboxMessage.objects.count() == 0
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert outbox.relay() == 1  # the inbox message, which queues its push
+        assert outbox.relay() == 2  # the inbox message (which queues its push), CCTV linking
     assert MemoryPushBackend.outbox == []  # the broker is still down: the push waits too
     with django_capture_on_commit_callbacks(execute=True):
         assert outbox.relay() == 1  # the push
@@ -366,5 +366,8 @@ def test_anonymous_reports_queue_no_inbox_messages(
     with django_capture_on_commit_callbacks(execute=True):
         report = file_report(reporter=None).report
         complete(report)
-    assert OutboxMessage.objects.count() == 0
+    # Only the CCTV linking (docs/cctv.md) is queued: nobody to notify.
+    assert list(OutboxMessage.objects.values_list("handler", flat=True)) == [
+        "apps.reports.evidence.report_link_clips"
+    ]
     assert ReportEvent.objects.filter(report=report).count() == 3

@@ -41,7 +41,12 @@ def test_report_create_routes_stores_and_opens_the_timeline(flood: Category) -> 
         report.created_at,
         None,
     )
-    message = OutboxMessage.objects.get()
+    link = OutboxMessage.objects.get(handler="apps.reports.evidence.report_link_clips")
+    assert (link.payload, link.dedup_key) == (
+        {"report_id": report.pk},
+        f"report:{report.pk}:cctv-link",
+    )
+    message = OutboxMessage.objects.exclude(pk=link.pk).get()
     assert message.handler == "apps.identity.services.inbox_deliver"
     assert message.dedup_key == f"report:{report.pk}:event:{event.pk}"
     assert message.payload["reporter_id"] == reporter.pk
@@ -56,7 +61,10 @@ def test_anonymous_report_gets_its_own_pseudonym_and_a_tracking_code(flood: Cate
     assert result.tracking_code is not None
     assert len(result.tracking_code) == 14
     assert result.tracking_code not in report.tracking_code_hash
-    assert OutboxMessage.objects.count() == 0  # nobody to notify
+    # nobody to notify: only the CCTV linking is queued
+    assert list(OutboxMessage.objects.values_list("handler", flat=True)) == [
+        "apps.reports.evidence.report_link_clips"
+    ]
 
 
 def test_replay_returns_the_same_report_and_a_changed_body_conflicts(flood: Category) -> None:

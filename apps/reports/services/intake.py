@@ -23,6 +23,7 @@ from apps.core.text import text_clean
 from apps.identity.models import Reporter
 from apps.identity.services import reporter_new
 from apps.identity.services.reporters import PSEUDONYM_CONSTRAINT
+from apps.reports import evidence
 from apps.reports.codes import new_public_id, new_tracking_code, tracking_code_hash
 from apps.reports.errors import IdempotencyConflict
 from apps.reports.images import (
@@ -299,6 +300,7 @@ def _store(
         kind="status",
         title=status_title(report=report, status=Report.Status.MENUNGGU),
     )
+    evidence.link_later(report_id=report.pk, dedup_key=f"report:{report.pk}:cctv-link")
     return ReportCreateResult(report=report, created=True, tracking_code=tracking_code)
 
 

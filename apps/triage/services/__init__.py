@@ -20,13 +20,23 @@ from apps.triage.services.actions import (
     report_start,
     report_take,
 )
+from apps.triage.services.correction import report_correct_place_time
+from apps.triage.services.evidence import (
+    report_clip_link_add,
+    report_clip_link_remove,
+    report_clip_play,
+)
 
 __all__ = [
     "RejectReason",
     "ReturnReason",
     "koordinasi_pending",
     "report_assign",
+    "report_clip_link_add",
+    "report_clip_link_remove",
+    "report_clip_play",
     "report_complete",
+    "report_correct_place_time",
     "report_disposisi",
     "report_koordinasi",
     "report_koordinasi_accept",

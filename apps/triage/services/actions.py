@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError, Conflict, NotFound
 from apps.core.text import text_clean
+from apps.reports import evidence
 from apps.reports.errors import InvalidTransition
 from apps.reports.images import ProcessedPhoto, distance_m, photo_process
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
@@ -626,4 +627,5 @@ def report_merge(*, report: Report, parent: Report, actor: User, note: str = "")
         data={"mode": "merged", "duplicate": child.public_id},
     )
     Report.objects.filter(pk=parent.pk).update(support_count=F("support_count") + 1)
+    evidence.link_later(report_id=child.pk)  # the parent takes over the duplicate's evidence
     return child

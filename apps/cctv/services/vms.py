@@ -1,0 +1,49 @@
+"""Registering video management systems and their API keys."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+
+from apps.cctv.models import Camera, Vms
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def vms_register(
+    *,
+    code: str,
+    name: str,
+    key: str | None = None,
+    backend: str = Vms.Backend.DEMO,
+    base_url: str = "",
+) -> tuple[Vms, str]:
+    """Create or update the VMS ``code`` with a new API key; returns it and the key (shown
+    once: only its hash is stored). ``key`` fixes the key (the demo's ``demo-vms-key``)."""
+    key = key or secrets.token_urlsafe(32)
+    vms, _created = Vms.objects.update_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "key_hash": key_hash(key),
+            "key_prefix": key[:4],
+            "backend": backend,
+            "base_url": base_url,
+            "is_active": True,
+        },
+    )
+    return vms, key
+
+
+@transaction.atomic
+def vms_assign_cameras(*, vms: Vms, codes: list[str]) -> list[str]:
+    """Hand these cameras to ``vms``; returns the codes that name no camera (nothing done)."""
+    known = set(Camera.objects.filter(code__in=codes).values_list("code", flat=True))
+    missing = sorted(set(codes) - known)
+    if missing:
+        return missing
+    Camera.objects.filter(code__in=codes).update(vms=vms)
+    return []
