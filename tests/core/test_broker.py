@@ -122,7 +122,8 @@ def test_after_a_failed_publish_the_next_reports_leave_their_messages_to_the_rel
             )
         assert response.status_code == 201
     assert len(attempts) == 1
-    assert OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 3
+    # two rows per report (the reporter's inbox message, the CCTV linking), all waiting
+    assert OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 6
 
 
 @pytest.mark.django_db
