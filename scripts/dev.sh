@@ -355,6 +355,7 @@ setup() {
     "$PY" "$ROOT/manage.py" migrate --noinput -v 0
     log "loading the Jakarta fixtures and demo accounts"
     "$PY" "$ROOT/manage.py" load_areas "$ROOT/fixtures/jakarta_kelurahan.geojson" --commit --quiet
+    "$PY" "$ROOT/manage.py" load_cameras "$ROOT/fixtures/jakarta_cctv.geojson" --commit --quiet
     "$PY" "$ROOT/manage.py" seed_reference_data --demo
     "$PY" "$ROOT/manage.py" sync_holidays --years $(( $(date +%Y) - 1 )) $(date +%Y) $(( $(date +%Y) + 1 ))
     # A modest history so that the queues and managers' reports are not empty (only once).

@@ -37,6 +37,13 @@ def _load_reference_data() -> None:
         stdout=io.StringIO(),
     )
     call_command("seed_reference_data", stdout=io.StringIO())
+    call_command(
+        "load_cameras",
+        str(settings.BASE_DIR / "fixtures" / "jakarta_cctv.geojson"),
+        "--commit",
+        "--quiet",
+        stdout=io.StringIO(),
+    )
 
 
 @pytest.fixture(autouse=True)

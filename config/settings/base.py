@@ -281,6 +281,36 @@ CELERY_BEAT_SCHEDULE["performance-month-close"] = {
     "schedule": crontab(minute=30, hour=1, day_of_month=2),
 }
 
+# CCTV evidence (docs/cctv.md): linking, health, retention and holds.
+CCTV_LINK_RADIUS_M = env.int("CCTV_LINK_RADIUS_M", default=150)
+CCTV_LINK_WINDOW = timedelta(minutes=env.int("CCTV_LINK_WINDOW_MINUTES", default=15))
+CCTV_CLIP_MAX_DURATION = timedelta(hours=1)
+CCTV_CLIP_DEFAULT_RETENTION = timedelta(days=env.int("CCTV_CLIP_RETENTION_DAYS", default=14))
+CCTV_INGEST_MAX_CLIPS = 1000
+CCTV_HEARTBEAT_TIMEOUT = timedelta(minutes=env.int("CCTV_HEARTBEAT_TIMEOUT_MINUTES", default=15))
+CCTV_HOLD_AFTER_CLOSE = timedelta(days=env.int("CCTV_HOLD_AFTER_CLOSE_DAYS", default=90))
+CCTV_SIGNED_URL_TTL = timedelta(seconds=env.int("CCTV_SIGNED_URL_SECONDS", default=300))
+CCTV_URI_SCHEMES = env.list(
+    "CCTV_URI_SCHEMES", default=["https", "http", "s3", "rtsp", "rtsps", "demo", "vms"]
+)
+CCTV_DEMO_MEDIA_DIR = Path(env.str("CCTV_DEMO_MEDIA_DIR", default=str(VAR_DIR / "cctv")))
+# Who is told when a requested clip arrives (an outbox handler; reports relinks the ticket).
+CCTV_CLIP_ARRIVED_HANDLER = "apps.reports.evidence.report_clips_arrived"
+CELERY_BEAT_SCHEDULE["cctv-health"] = {  # cameras without a heartbeat go offline
+    "task": "apps.cctv.tasks.camera_health_sweep",
+    "schedule": crontab(minute="*"),
+}
+CELERY_BEAT_SCHEDULE[
+    "cctv-evidence-holds"
+] = {  # holds follow their tickets (open, closed + N days)
+    "task": "apps.reports.tasks_evidence.evidence_holds_refresh",
+    "schedule": crontab(minute=5),
+}
+CELERY_BEAT_SCHEDULE["cctv-retention"] = {  # expired, unheld clip records go (the VMS is told)
+    "task": "apps.cctv.tasks.clip_retention_sweep",
+    "schedule": crontab(minute=35),
+}
+
 # Demo accounts created by `manage.py seed_reference_data --demo`
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password")
 
