@@ -52,6 +52,7 @@ cat <<MSG
     API docs         http://$HOST:$PORT/api/docs/   (Redoc: /api/redoc/, schema: /api/schema/)
     Health           http://$HOST:$PORT/healthz
     Routing lookup   http://$HOST:$PORT/api/v1/routing/lookup/?lat=-6.1754&lon=106.8272&category=banjir
+    Dashboard        http://$HOST:$PORT/dashboard/   (duty view: /dashboard/piket/)
 
   Demo logins (password: $pw)
     admin                  superuser
@@ -61,6 +62,7 @@ cat <<MSG
     supervisor.sda.jakpus  supervisor, Suku Dinas SDA Jakarta Pusat
     manajer                manager
     dpo                    data protection officer
+    fkdm.gambir            kelurahan monitor (FKDM / petugas piket), Gambir: /dashboard/piket/
 
   Logs: var/log/ (web.log, worker.log, beat.log, sms.log, push.log). Ctrl-C stops everything.
 
