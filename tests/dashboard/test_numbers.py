@@ -96,7 +96,8 @@ def test_the_map_carries_every_kelurahan_with_its_values(world: object) -> None:
     assert len(features) == 267
     props = {f["properties"]["c"]: f["properties"] for f in features}
     assert props[GAMBIR] == {"c": GAMBIR, "m": "Gambir", "o": 3, "t": None, "n": 5}
-    assert props[TEBET_TIMUR]["o"] == 0 and props[TEBET_TIMUR]["n"] == 1
+    assert props[TEBET_TIMUR]["o"] == 0
+    assert props[TEBET_TIMUR]["n"] == 1
 
 
 def test_a_second_refresh_replaces_the_counts(world: object) -> None:
