@@ -48,8 +48,9 @@
     } else {
       items.push(["#f7f7f7", "0"]);
       for (var j = 0; j < breaks.length; j += 1) {
-        var hi = j + 1 < breaks.length ? "–" + (breaks[j + 1] - 1) : "+";
-        items.push([OPEN[j + 1] || OPEN[4], breaks[j] + hi]);
+        var top = j + 1 < breaks.length ? breaks[j + 1] - 1 : null;
+        var label = top === null ? breaks[j] + "+" : top > breaks[j] ? breaks[j] + "–" + top : String(breaks[j]);
+        items.push([OPEN[j + 1] || OPEN[4], label]);
       }
     }
     box.innerHTML = "";
@@ -89,7 +90,12 @@
         }
       }).addTo(map);
       ready.polygons = data.features.length;
-      map.fitBounds(layer.getBounds().pad(0.02), { maxZoom: 12 });
+      // The mainland first: Kepulauan Seribu (31.01) stretches the box far to the north.
+      var mainland = L.latLngBounds([]);
+      layer.eachLayer(function (path) {
+        if (path.feature.properties.c.indexOf("31.01.") !== 0) { mainland.extend(path.getBounds()); }
+      });
+      map.fitBounds((mainland.isValid() ? mainland : layer.getBounds()).pad(0.02), { maxZoom: 12 });
       legend(shade, breaks);
       clusters();
       ready.done = true;
