@@ -345,6 +345,7 @@ def public_points_for(*, area: Area, now: datetime | None = None) -> list[dict[s
     return [
         {"id": pid, "lon": round(loc.x, 6), "lat": round(loc.y, 6), "s": status, "k": cat}
         for pid, loc, status, cat in rows
+        if loc is not None  # exact locations always have a point; the check is for typing
     ]
 
 

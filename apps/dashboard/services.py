@@ -8,6 +8,7 @@ over the tickets; an advisory lock makes a second run at the same time a no-op.
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -92,7 +93,9 @@ class RefreshResult:
     took_ms: int
 
 
-def _flags(queryset: QuerySet[Report], *, now: datetime, month_start: datetime) -> QuerySet:  # type: ignore[type-arg]
+def _flags(
+    queryset: QuerySet[Report], *, now: datetime, month_start: datetime
+) -> Any:  # annotated: the type checker cannot follow the names
     """One row per ticket with the flags the aggregates count (definitions from the manager
     report: ``apps.performance.selectors.ticket_outcome_filters``)."""
     filters = ticket_outcome_filters(now=now)
@@ -110,7 +113,7 @@ def _flags(queryset: QuerySet[Report], *, now: datetime, month_start: datetime) 
     ).order_by()
 
 
-def _sql(queryset: QuerySet) -> tuple[str, tuple[object, ...]]:  # type: ignore[type-arg]
+def _sql(queryset: QuerySet[Any, Any]) -> tuple[str, tuple[Any, ...]]:
     sql, params = queryset.query.sql_with_params()
     return sql, tuple(params)
 

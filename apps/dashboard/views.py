@@ -216,7 +216,7 @@ class KelurahanMapDataView(View):
 class DutyLoginView(LoginView):
     template_name = "dashboard/login.html"
     redirect_authenticated_user = True
-    next_page = reverse_lazy("dashboard:duty")
+    next_page = "dashboard:duty"
 
 
 def _sla_state(left: timedelta | None) -> str:

@@ -104,14 +104,15 @@ def _clock(report: Report, *, breached: bool = False) -> SlaClock:
         computed_at=NOW,
     )
     if breached:
+        due = report.created_at + timedelta(days=6)
         SlaBreach.objects.create(
             clock=clock,
             report=report,
             cycle=1,
-            due_at=clock.due_at,
+            due_at=due,
             rule=SlaBreach.Rule.HOLDER_AT_DEADLINE,
             agency=report.agency,
-            created_at=clock.due_at,
+            created_at=due,
         )
     return clock
 
