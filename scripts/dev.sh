@@ -371,6 +371,7 @@ setup() {
     "$PY" "$ROOT/manage.py" sync_holidays --years $(( $(date +%Y) - 1 )) $(date +%Y) $(( $(date +%Y) + 1 ))
     # A modest history so that the queues and managers' reports are not empty (only once).
     "$PY" "$ROOT/manage.py" generate_demo_data --reports 300 --days 60 --if-empty
+    "$PY" "$ROOT/manage.py" refresh_dashboard
     "$PY" "$ROOT/manage.py" collectstatic --noinput -v 0
     "$ROOT/scripts/messages.sh" --compile
 }

@@ -84,6 +84,7 @@ cat <<MSG
     API docs         http://$HOST:$PORT/api/docs/   (Redoc: /api/redoc/, schema: /api/schema/)
     Health           http://$HOST:$PORT/healthz
     Routing lookup   http://$HOST:$PORT/api/v1/routing/lookup/?lat=-6.1754&lon=106.8272&category=banjir
+    Dashboard        http://$HOST:$PORT/dashboard/   (duty view: /dashboard/piket/)
 
   Demo logins (password: $pw)
     admin                  superuser
@@ -93,6 +94,7 @@ cat <<MSG
     supervisor.sda.jakpus  supervisor, Suku Dinas SDA Jakarta Pusat
     manajer                manager
     dpo                    data protection officer
+    fkdm.gambir            kelurahan monitor (FKDM / petugas piket), Gambir: /dashboard/piket/
 
   Demo video system (VMS API, Authorization: Api-Key demo-vms-key)
     demo                   4 cameras around Gambir; clips in var/cctv/, log var/log/demo-vms.log

@@ -315,6 +315,12 @@ def _metric_filters(*, now: datetime) -> dict[str, Q]:
     return filters
 
 
+def ticket_outcome_filters(*, now: datetime) -> dict[str, Q]:
+    """Per-ticket conditions of the report's counts (``open``, ``completed``, ``on_time``,
+    ``missed``, ...): the public dashboard counts with these same definitions."""
+    return _metric_filters(now=now)
+
+
 def _aggregates(*, now: datetime) -> dict[str, Any]:
     """Every count of a report row: plain aggregates, so PostgreSQL can hash them in parallel.
 

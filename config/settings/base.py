@@ -422,3 +422,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Monitoring dashboard (docs/dashboard.md): the pre-aggregated counts are refreshed by beat;
+# the kelurahan polygons are the map, a tile server is optional (e.g. a deployment's own).
+CELERY_BEAT_SCHEDULE["dashboard-refresh"] = {
+    "task": "apps.dashboard.tasks.dashboard_refresh",
+    "schedule": crontab(minute="*/5"),
+}
+DASHBOARD_TILE_URL = env.str("DASHBOARD_TILE_URL", default="")
+DASHBOARD_TILE_ATTRIBUTION = env.str("DASHBOARD_TILE_ATTRIBUTION", default="")

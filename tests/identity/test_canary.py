@@ -34,6 +34,7 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+import apps.dashboard.urls
 import apps.open311.urls
 from apps.accounts.models import User
 from apps.accounts.roles import OrgRole
@@ -42,6 +43,7 @@ from apps.cctv.models import Camera
 from apps.cctv.services import clips_ingest, vms_register
 from apps.core.messaging import MemoryPushBackend
 from apps.core.models import OutboxMessage
+from apps.dashboard.services import dashboard_refresh
 from apps.identity import services, vault
 from apps.identity.models import InboxMessage, Reporter, RevealRequest
 from apps.open311.services import client_app_create
@@ -172,6 +174,22 @@ def _open311_urls(world: dict[str, Any]) -> list[str]:
         for kwargs in combos:
             for fmt in ("json", "xml"):
                 urls.append(reverse(pattern.name, kwargs={**kwargs, "format": fmt}))
+    return urls
+
+
+def _dashboard_urls() -> list[str]:
+    """Every dashboard page and the JSON its maps load (``apps.dashboard.urls``)."""
+    values = {"code": ["31.71.01.1001"]}  # Gambir: the canary ticket is at Monas
+    queries = {"dashboard:clusters": "?z=16&bbox=106.80,-6.19,106.84,-6.16"}
+    urls = []
+    for pattern in apps.dashboard.urls.urlpatterns:
+        assert isinstance(pattern, URLPattern)
+        groups = list(pattern.pattern.regex.groupindex)
+        unknown = [g for g in groups if g not in values]
+        assert not unknown, f"dashboard {pattern.name}: add a value for {unknown}"
+        name = f"dashboard:{pattern.name}"
+        kwargs = {g: values[g][0] for g in groups}
+        urls.append(reverse(name, kwargs=kwargs) + queries.get(name, ""))
     return urls
 
 
@@ -453,6 +471,15 @@ def test_the_canary_appears_only_to_its_owner_and_in_the_authorised_reveal(
         for who, client in clients.items():
             responses[f"{who} GET {url}"] = client.get(url)
 
+    dashboard_refresh()
+    kelurahan_monitor = staff_in("KELURAHAN-31.71.01.1001", "monitor")
+    for url in _dashboard_urls():
+        for who, user in [*roles.items(), ("kelurahan monitor", kelurahan_monitor)]:
+            browser = Client()
+            if user is not None:
+                browser.force_login(user)
+            responses[f"dashboard as {who} GET {url}"] = browser.get(url)
+
     superuser = UserFactory(is_staff=True, is_superuser=True)
     admin_urls = _admin_urls(users=[world["officer"]])
     for who, user in [("superuser", superuser), ("officer", world["officer"])]:
@@ -497,6 +524,12 @@ def test_the_canary_appears_only_to_its_owner_and_in_the_authorised_reveal(
     assert statuses[f"admin as officer GET /admin/reports/report/{report_pk}/photo/1/"] == 200
     assert statuses[f"admin as officer GET /admin/reports/report/{report_pk}/change/"] == 200
     assert statuses[f"anonymous GET /open311/v2/requests/{world['open311_ticket']}.xml"] == 200
+    duty = responses["dashboard as kelurahan monitor GET /dashboard/piket/"]
+    assert duty.status_code == 200
+    assert ticket in _text(duty)  # the duty view reached the canary's ticket
+    assert (
+        statuses["dashboard as anonymous GET /dashboard/kelurahan/31.71.01.1001/peta.json"] == 200
+    )
     assert len(responses) > 500
     open311_reporter = Report.objects.get(public_id=world["open311_ticket"]).reporter
     sealed = vault.reveal(reporter=open311_reporter, fields=["email"])

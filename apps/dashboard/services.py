@@ -1,0 +1,187 @@
+"""The dashboard's one write: replace the pre-aggregated tables (docs/dashboard.md).
+
+``dashboard_refresh`` runs from beat (``dashboard-refresh``) and from ``manage.py
+refresh_dashboard``. Three ``INSERT … SELECT`` statements in one transaction, each one pass
+over the tickets; an advisory lock makes a second run at the same time a no-op.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import TruncDate, TruncWeek
+from django.utils import timezone
+
+from apps.dashboard.models import DashboardRefresh
+from apps.dashboard.selectors import (
+    CLUSTER_ZOOMS,
+    GENERATION_KEY,
+    TREND_WEEKS,
+    cluster_cell_degrees,
+    month_start_of,
+    week_start_of,
+)
+from apps.performance.selectors import FOLLOW_UP_HOURS, JAKARTA, ticket_outcome_filters
+from apps.reports.models import Report
+
+LOCK_ID = 0x4C57_4441  # "LWDA": one refresh at a time
+
+MONTH_SQL = """
+INSERT INTO dashboard_areastat (area_id, dimension, week, category_id, agency_id, reports,
+    public_reports, private_reports, open_now, completed, on_time, missed, median_hours)
+SELECT t.area_id,
+       CASE WHEN GROUPING(t.category_id) = 0 THEN 'category'
+            WHEN GROUPING(t.agency_id) = 0 THEN 'unit' ELSE 'total' END,
+       NULL, t.category_id, t.agency_id,
+       count(*) FILTER (WHERE t.in_month),
+       count(*) FILTER (WHERE t.in_month AND t.is_public),
+       count(*) FILTER (WHERE t.in_month AND NOT t.is_public),
+       count(*) FILTER (WHERE t.is_open),
+       count(*) FILTER (WHERE t.in_month AND t.is_completed),
+       count(*) FILTER (WHERE t.in_month AND t.is_on_time),
+       count(*) FILTER (WHERE t.in_month AND t.is_missed),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY t.hours)
+           FILTER (WHERE t.in_month AND t.is_completed)
+FROM ({base}) AS t
+GROUP BY GROUPING SETS ((t.area_id), (), (t.area_id, t.category_id), (t.category_id),
+                        (t.area_id, t.agency_id), (t.agency_id))
+HAVING NOT (GROUPING(t.area_id) = 0 AND t.area_id IS NULL)
+"""
+
+WEEK_SQL = """
+INSERT INTO dashboard_areastat (area_id, dimension, week, category_id, agency_id, reports,
+    public_reports, private_reports, open_now, completed, on_time, missed, median_hours)
+SELECT t.area_id, 'week', t.week, NULL, NULL, count(*),
+       count(*) FILTER (WHERE t.is_public), count(*) FILTER (WHERE NOT t.is_public),
+       count(*) FILTER (WHERE t.is_open), count(*) FILTER (WHERE t.is_completed),
+       count(*) FILTER (WHERE t.is_on_time), count(*) FILTER (WHERE t.is_missed),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY t.hours) FILTER (WHERE t.is_completed)
+FROM ({base}) AS t
+GROUP BY GROUPING SETS ((t.area_id, t.week), (t.week))
+HAVING NOT (GROUPING(t.area_id) = 0 AND t.area_id IS NULL)
+"""
+
+# Cells nest: a cell at zoom z is 2 x 2 cells at z + 1, so the finest grid is counted once
+# and the coarser ones are sums of it.
+CLUSTER_SQL = """
+WITH fine AS (
+    SELECT floor(ST_X(r.location::geometry) / %(cell)s)::bigint AS ix,
+           floor(ST_Y(r.location::geometry) / %(cell)s)::bigint AS iy,
+           sum(ST_X(r.location::geometry)) AS sx, sum(ST_Y(r.location::geometry)) AS sy,
+           count(*) AS n
+    FROM reports_report r
+    WHERE r.is_public AND r.parent_id IS NULL AND r.location_precision = 'exact'
+      AND r.location IS NOT NULL AND r.status = ANY(%(open)s)
+    GROUP BY 1, 2
+)
+INSERT INTO dashboard_clustercell (zoom, lon, lat, count)
+SELECT z, sum(sx) / sum(n), sum(sy) / sum(n), sum(n)
+FROM fine, generate_series(%(min_zoom)s, %(max_zoom)s) AS z
+GROUP BY z, floor(ix / 2 ^ (%(max_zoom)s - z)), floor(iy / 2 ^ (%(max_zoom)s - z))
+"""
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    refreshed: bool
+    rows: int
+    cells: int
+    took_ms: int
+
+
+def _flags(
+    queryset: QuerySet[Report], *, now: datetime, month_start: datetime
+) -> Any:  # annotated: the type checker cannot follow the names
+    """One row per ticket with the flags the aggregates count (definitions from the manager
+    report: ``apps.performance.selectors.ticket_outcome_filters``)."""
+    filters = ticket_outcome_filters(now=now)
+
+    def flag(q: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(q, output_field=BooleanField())
+
+    return queryset.annotate(
+        in_month=flag(Q(created_at__gte=month_start)),
+        is_open=flag(filters["open"]),
+        is_completed=flag(filters["completed"]),
+        is_on_time=flag(filters["on_time"]),
+        is_missed=flag(filters["missed"]),
+        hours=FOLLOW_UP_HOURS,
+    ).order_by()
+
+
+def _sql(queryset: QuerySet[Any, Any]) -> tuple[str, tuple[Any, ...]]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+@transaction.atomic
+def dashboard_refresh(*, now: datetime | None = None) -> RefreshResult:
+    """Recount everything the dashboard shows, as of ``now`` (default: the clock)."""
+    now = now or timezone.now()
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_ID])
+        if not cursor.fetchone()[0]:
+            return RefreshResult(refreshed=False, rows=0, cells=0, took_ms=0)
+        cursor.execute("SELECT set_config('jit', 'off', true)")
+        month_start = month_start_of(now)
+        unmerged = Report.objects.filter(parent__isnull=True)
+        month = _flags(
+            unmerged.filter(Q(created_at__gte=month_start) | Q(status__in=Report.OPEN_STATUSES)),
+            now=now,
+            month_start=month_start,
+        ).values(
+            "area_id",
+            "category_id",
+            "agency_id",
+            "is_public",
+            "in_month",
+            "is_open",
+            "is_completed",
+            "is_on_time",
+            "is_missed",
+            "hours",
+        )
+        first_week = week_start_of(now) - timedelta(weeks=TREND_WEEKS - 1)
+        weeks = (
+            _flags(unmerged.filter(created_at__gte=first_week), now=now, month_start=month_start)
+            .annotate(week=TruncWeek(TruncDate("created_at", tzinfo=JAKARTA)))
+            .values(
+                "area_id",
+                "week",
+                "is_public",
+                "is_open",
+                "is_completed",
+                "is_on_time",
+                "is_missed",
+                "hours",
+            )
+        )
+        cursor.execute("DELETE FROM dashboard_areastat")
+        cursor.execute("DELETE FROM dashboard_clustercell")
+        rows = 0
+        for template, queryset in ((MONTH_SQL, month), (WEEK_SQL, weeks)):
+            sql, params = _sql(queryset)
+            cursor.execute(template.format(base=sql), params)
+            rows += cursor.rowcount
+        cursor.execute(
+            CLUSTER_SQL,
+            {
+                "cell": cluster_cell_degrees(max(CLUSTER_ZOOMS)),
+                "open": sorted(Report.OPEN_STATUSES),
+                "min_zoom": min(CLUSTER_ZOOMS),
+                "max_zoom": max(CLUSTER_ZOOMS),
+            },
+        )
+        cells = cursor.rowcount
+    took_ms = round((time.perf_counter() - started) * 1000)
+    DashboardRefresh.objects.update_or_create(
+        pk=1, defaults={"refreshed_at": now, "month_start": month_start, "took_ms": took_ms}
+    )
+    # Cached pages and map data name the generation in their keys: a new one retires them.
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, f"{now.timestamp():.6f}", None))
+    return RefreshResult(refreshed=True, rows=rows, cells=cells, took_ms=took_ms)
