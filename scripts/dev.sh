@@ -356,6 +356,7 @@ setup() {
     log "loading the Jakarta fixtures and demo accounts"
     "$PY" "$ROOT/manage.py" load_areas "$ROOT/fixtures/jakarta_kelurahan.geojson" --commit --quiet
     "$PY" "$ROOT/manage.py" seed_reference_data --demo
+    "$PY" "$ROOT/manage.py" seed_triage_texts
     "$PY" "$ROOT/manage.py" sync_holidays --years $(( $(date +%Y) - 1 )) $(date +%Y) $(( $(date +%Y) + 1 ))
     # A modest history so that the queues and managers' reports are not empty (only once).
     "$PY" "$ROOT/manage.py" generate_demo_data --reports 300 --days 60 --if-empty

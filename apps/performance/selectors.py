@@ -388,20 +388,23 @@ def performance_report_queryset(
     )
 
 
-def _group_labels(*, grouping: str, keys: list[Any]) -> dict[Any, tuple[str, str]]:
-    """Code and name of each group key (one small query): grouping by the key alone keeps
-    the big aggregate from hashing text for every ticket."""
+def _group_labels(*, grouping: str, keys: list[Any]) -> dict[Any, tuple[str, str, str]]:
+    """Code, name and short name of each group key (one small query): grouping by the key
+    alone keeps the big aggregate from hashing text for every ticket. The short name (a unit's
+    ``short_name``, else the name) labels the charts."""
     from apps.accounts.models import Agency
     from apps.routing.models import Area, Category
 
-    model, code, name = {
-        "unit": (Agency, "code", "name"),
-        "officer": (User, "username", "first_name"),
-        "category": (Category, "code", "name_id"),
-    }.get(grouping, (Area, "code", "name"))
+    model, code, name, short = {
+        "unit": (Agency, "code", "name", "short_name"),
+        "officer": (User, "username", "first_name", "first_name"),
+        "category": (Category, "code", "name_id", "name_id"),
+    }.get(grouping, (Area, "code", "name", "name"))
     ids = [k for k in keys if k is not None]
-    rows = model.objects.filter(pk__in=ids).values_list("pk", code, name)  # type: ignore[attr-defined]
-    return {pk: (c, n) for pk, c, n in rows}
+    rows = model.objects.filter(pk__in=ids).values_list(  # type: ignore[attr-defined]
+        "pk", code, name, short
+    )
+    return {pk: (c, n, s or n or c) for pk, c, n, s in rows}
 
 
 def _follow_up_percentiles(
@@ -443,7 +446,7 @@ def performance_report(
     out = []
     for row in rows:
         group = row.pop(key)
-        code, name = labels.get(group, (None, None))
+        code, name, short_name = labels.get(group, (None, None, None))
         median, p90 = percentiles.get(group, (None, None))
         out.append(
             _finish(
@@ -451,6 +454,7 @@ def performance_report(
                     "key": group,
                     "code": code,
                     "name": name,
+                    "short_name": short_name,
                     **row,
                     "median_hours": median,
                     "p90_hours": p90,

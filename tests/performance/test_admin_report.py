@@ -1,5 +1,7 @@
 """The manager report page in the admin: the API's numbers, charts and export links."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.utils import translation
@@ -28,10 +30,16 @@ def test_the_page_shows_the_report_to_a_manager_in_bahasa_indonesia() -> None:
     assert "Kepatuhan SLA %" in html
     assert "Rekap kinerja" in html
     assert html.count('role="img"') == 2  # the two inline SVG charts
-    assert "Kepatuhan SLA per minggu (%)" in html
+    assert "Kepatuhan SLA per minggu" in html
+    assert "<h1>Rekap kinerja</h1>" in html  # the heading starts with a capital
     assert "/api/v1/performance/report/export/?start=2026-07-01" in html
     assert "file_format=xlsx" in html
-    assert f"key={world.unit.pk}&amp;metric=missed" in html
+    # each count opens the ticket queue in the admin, not the API's JSON
+    assert (
+        "/admin/reports/report/?created_from=2026-07-01&amp;created_to=2026-07-31"
+        f"&amp;unit={world.unit.code}&amp;outcome=missed"
+    ) in html
+    assert "/api/v1/performance/report/tickets/" not in html
 
 
 def test_the_page_refuses_officers_and_non_staff() -> None:
@@ -55,3 +63,36 @@ def test_bad_dates_show_the_form_error_not_a_500() -> None:
     assert response.status_code == 200
     assert response.context["rows"] == []
     assert "The end is before the start." in response.content.decode()
+
+
+def test_the_charts_name_units_and_show_axes_and_values() -> None:
+    from apps.accounts.models import Agency
+
+    world = build_world()
+    Agency.objects.filter(pk=world.unit.pk).update(short_name="SDA Jakarta Pusat")
+    client = Client()
+    client.force_login(manager())
+    html = client.get(URL, JULY, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    compliance, breaches = (str(svg) for svg in client.get(URL, JULY).context["charts"])
+    # compliance: a 0-100 % axis and the week's value written above its bar (localized text)
+    for tick in ("0 %", "20 %", "40 %", "60 %", "80 %", "100 %"):
+        assert f">{tick}<" in compliance
+    assert "71,4 %" in compliance
+    # breaches by unit: the unit's short name (never its code), the count after the bar
+    assert ">SDA Jakarta Pusat</text>" in breaches
+    assert world.unit.code not in breaches
+    assert "<title>SDA Jakarta Pusat: 2</title>" in breaches
+    # every coordinate is a plain number, whatever the language
+    assert not re.search(r'(?:x|y|x1|x2|y1|y2|width|height)="-?\d+,\d', html)
+    assert 'viewBox="0 0 640 ' in compliance
+
+
+def test_long_unit_names_are_cut_with_the_full_name_on_hover() -> None:
+    from apps.performance.charts import hbar_chart_svg
+
+    name = "Suku Dinas Cipta Karya, Tata Ruang dan Pertanahan Jakarta Barat"
+    with translation.override("id"):
+        svg = hbar_chart_svg(title="Pelanggaran", labels=[name, "Gambir"], values=[12.5, 3])
+    assert f"<title>{name}: 12,5</title>" in svg
+    assert ">Suku Dinas Cipta Karya, Tata…</text>" in svg
+    assert not re.search(r'="[^"]*\d,\d[^"]*"', svg)  # no comma decimals in attributes
