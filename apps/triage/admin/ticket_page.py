@@ -27,7 +27,7 @@ from apps.triage.admin import forms as admin_forms
 from apps.triage.admin.common import ScopedTicketAdmin, _details, _user
 from apps.triage.selectors import reveal as selectors_reveal
 from apps.triage.selectors import scope as selectors_staff
-from apps.triage.services.actions import RejectReason, ReturnReason, koordinasi_pending
+from apps.triage.services import RejectReason, ReturnReason, koordinasi_pending
 from apps.triage.services.reveal import (
     GRANT_HOURS_MAX,
     GRANT_HOURS_MIN,
