@@ -16,7 +16,7 @@ from django.test import Client
 from apps.accounts.models import User
 from apps.reports.models import Report
 from apps.triage import services
-from apps.triage.admin.ticket import QUEUE_PARAMETERS
+from apps.triage.admin.queue import QUEUE_PARAMETERS
 from tests.conftest import MONAS, TEBET_ECO_PARK
 from tests.triage.triage_helpers import (
     BINA_MARGA_JAKPUS,

@@ -14,7 +14,7 @@ from apps.accounts.models import User
 from apps.reports.models import Report
 from apps.routing.models import Category
 from apps.triage import services
-from apps.triage.admin.ticket import ReportAdmin
+from apps.triage.admin.queue import ReportAdmin
 from tests.conftest import MONAS, TEBET_ECO_PARK
 from tests.reports.factories import jpeg_with_exif, upload
 from tests.triage.triage_helpers import SDA_JAKPUS, near, officer, ticket
