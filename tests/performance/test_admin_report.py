@@ -1,11 +1,14 @@
 """The manager report page in the admin: the API's numbers, charts and export links."""
 
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
 from django.utils import translation
+from rest_framework.test import APIClient
 
+from apps.performance.admin_report import queue_url
 from tests.factories import StaffFactory, UserFactory
 from tests.performance.factories import build_world, manager
 
@@ -96,3 +99,51 @@ def test_long_unit_names_are_cut_with_the_full_name_on_hover() -> None:
     assert f"<title>{name}: 12,5</title>" in svg
     assert ">Suku Dinas Cipta Karya, Tata…</text>" in svg
     assert not re.search(r'="[^"]*\d,\d[^"]*"', svg)  # no comma decimals in attributes
+
+
+@pytest.mark.parametrize("metric", ["tickets", "on_time", "missed", "breaches", "open"])
+@pytest.mark.parametrize("group", ["unit", "category", "kelurahan", "kota"])
+def test_each_count_links_to_the_queue_filtered_to_exactly_its_tickets(
+    metric: str, group: str
+) -> None:
+    world = build_world()
+    boss = manager()
+    client = Client()
+    client.force_login(boss)
+    params = {**JULY, "group": group}
+    page = client.get(URL, params, HTTP_ACCEPT_LANGUAGE="id")
+    rows = page.context["rows"]
+    assert rows
+    index = [key for key, _label in page.context["columns"]].index(metric)
+    api = APIClient()
+    api.force_authenticate(boss)
+    report = {r["code"]: r for r in api.get("/api/v1/performance/report/", params).json()}
+    for row in rows:
+        cell = row["cells"][index]
+        expected = api.get(
+            "/api/v1/performance/report/tickets/",
+            {**params, "key": report[row["code"]]["key"], "metric": metric},
+        ).json()["reports"]
+        assert cell["value"] == len(expected)
+        queue = client.get(cell["link"], HTTP_ACCEPT_LANGUAGE="id")
+        assert queue.status_code == 200, cell["link"]
+        listed = {r.public_id for r in queue.context["cl"].result_list}
+        assert listed == set(expected), (row["code"], metric)
+    assert world.unit.code in {row["code"] for row in rows} or group != "unit"
+
+
+def test_the_queue_link_keeps_an_officers_scope() -> None:
+    world = build_world()
+    client = Client()
+    client.force_login(world.officer)
+    # the link a manager would follow, opened by an officer of unit A for unit B: nothing
+    url = queue_url(
+        start=date(2026, 7, 1),
+        end=date(2026, 7, 31),
+        grouping="unit",
+        code=world.other.code,
+        metric="tickets",
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []

@@ -12,9 +12,11 @@ from django.http import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import Agency, User
 from apps.reports.models import Report
 from apps.routing.models import Area, Category
 from apps.triage.selectors import scope as selectors_staff
+from apps.triage.selectors.outcome import QUEUE_OUTCOMES
 from apps.triage.selectors.scope import SLA_DUE_SOON, SLA_OK, SLA_OVERDUE
 
 
@@ -201,3 +203,64 @@ class KelurahanFilter(_AreaFilter):
 
 class TriageActionForm(ActionForm):
     assignee = forms.CharField(label=_("Officer (username)"), required=False, max_length=150)
+
+
+class _LinkedCodeFilter(_OfferedChoiceFilter):
+    """A filter reached by a link (the manager report): it offers just the value linked to,
+    when it names something, so the sidebar shows what the list is narrowed to."""
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        value = _code(request.GET.get(str(self.parameter_name)))
+        return self.named(value) if value else []
+
+    def named(self, value: str) -> list[tuple[str, Any]]:
+        raise NotImplementedError
+
+
+class UnitFilter(_LinkedCodeFilter):
+    title = _("unit")
+    parameter_name = "unit"
+
+    def named(self, value: str) -> list[tuple[str, Any]]:
+        return [
+            (code, short or name)
+            for code, short, name in Agency.objects.filter(code=value).values_list(
+                "code", "short_name", "name"
+            )
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
+        return selectors_staff.report_queue_filter(queryset, agency_code=self.value())
+
+
+class AssigneeFilter(_LinkedCodeFilter):
+    title = _("assignee")
+    parameter_name = "assignee"
+
+    def named(self, value: str) -> list[tuple[str, Any]]:
+        return [
+            (u, u) for u in User.objects.filter(username=value).values_list("username", flat=True)
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
+        return selectors_staff.report_queue_filter(queryset, assignee_username=self.value())
+
+
+class OutcomeFilter(_OfferedChoiceFilter):
+    """The manager report's counts (docs/performance.md): each links here, with the period."""
+
+    title = _("SLA outcome (manager report)")
+    parameter_name = "outcome"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        labels = {
+            "tickets": _("Counted in the report"),
+            "on_time": _("Followed up on time"),
+            "missed": _("Missed"),
+            "breaches": _("Breached"),
+            "open": _("Open"),
+        }
+        return [(name, labels[name]) for name in QUEUE_OUTCOMES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
+        return selectors_staff.report_queue_filter(queryset, outcome=self.value())

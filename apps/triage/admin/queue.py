@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
+    HttpResponseRedirect,
 )
 from django.urls import URLPattern, path
 from django.utils.html import format_html
@@ -32,14 +33,17 @@ from apps.triage import services
 from apps.triage.admin import forms as admin_forms
 from apps.triage.admin.common import _details, _duration, _user
 from apps.triage.admin.filters import (
+    AssigneeFilter,
     CategoryFilter,
     CreatedRangeFilter,
     KecamatanFilter,
     KelurahanFilter,
     KotaFilter,
+    OutcomeFilter,
     SlaStateFilter,
     StatusFilter,
     TriageActionForm,
+    UnitFilter,
 )
 from apps.triage.admin.reveal import RevealViews
 from apps.triage.admin.ticket_page import TicketPage
@@ -80,8 +84,16 @@ QUEUE_PARAMETERS = frozenset(
         "sla",
         "created_from",
         "created_to",
+        "unit",
+        "assignee",
+        "outcome",
     }
 )
+
+
+# Django's own change-list parameters: search, ordering, page, show all, error flag, facets,
+# popup and its "to field".
+DJANGO_PARAMETERS = frozenset({"q", "o", "p", "all", "e", "_facets", "_popup", "_to_field"})
 
 
 @admin.register(Report)
@@ -104,6 +116,9 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
         KelurahanFilter,
         SlaStateFilter,
         ("created_at", CreatedRangeFilter),
+        OutcomeFilter,
+        UnitFilter,
+        AssigneeFilter,
     ]
     search_fields = ["=public_id"]
     identifier_search = {"public_id": upper}  # on the unique index
@@ -148,6 +163,28 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """An unknown query parameter (a hand-edited or outdated link) is dropped with a
+        message naming it, and the queue is shown: never a bare "Bad Request (400)"."""
+        unknown = sorted(
+            key for key in request.GET if key not in QUEUE_PARAMETERS | DJANGO_PARAMETERS
+        )
+        if unknown:
+            kept = request.GET.copy()
+            for key in unknown:
+                kept.pop(key)
+            self.message_user(
+                request,
+                gettext("This queue has no filter named %(names)s; it was left out.")
+                % {"names": ", ".join(f"“{key[:40]}”" for key in unknown)},
+                messages.WARNING,
+            )
+            query = kept.urlencode()
+            return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+        return super().changelist_view(request, extra_context)
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         """Only the declared filters' parameters: no grouping by reporter, no raw lookups.

@@ -334,14 +334,24 @@ def report_queue_filter(
     created_from: date | None = None,
     created_to: date | None = None,
     assignee: User | None = None,
+    assignee_username: str | None = None,
+    outcome: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Report]:
     """Narrow a scoped queue (never widens it): the filters of the admin and the staff API.
 
     ``area_code`` is a kota, kecamatan or kelurahan code; ``sla`` is ``overdue``,
-    ``due_soon`` (within 24 hours) or ``ok``; dates are Jakarta calendar days.
+    ``due_soon`` (within 24 hours) or ``ok``; dates are Jakarta calendar days. ``outcome``
+    (``apps.triage.selectors.outcome``: tickets, on_time, missed, breaches, open) keeps the
+    tickets the manager report counts under that name, merged duplicates left out as there.
     """
     now = now or timezone.now()
+    if outcome:
+        from apps.triage.selectors.outcome import report_outcome_filters
+
+        queryset = queryset.filter(report_outcome_filters(now=now)[outcome], parent__isnull=True)
+    if assignee_username:
+        queryset = queryset.filter(assignee__username=assignee_username)
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     if category:
