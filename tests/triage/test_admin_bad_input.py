@@ -2,10 +2,10 @@
 
 The queue reads only its own filters' parameters: anything else (a model field such as
 ``reporter``, a lookup such as ``created_at__year``) is dropped with a message naming it, and
-the queue is shown without it (never a bare 400 page, never a filter on the reporter). A declared filter
-ignores a value it does not offer (a NUL byte, an unknown code, a malformed date). Every
-ticket action and bulk action refuses a bad value with an admin error message and changes
-nothing: status, unit, assignee, parent, events, custody, photos.
+the queue is shown without it (never a bare 400 page, never a filter on the reporter). A
+declared filter ignores a value it does not offer (a NUL byte, an unknown code, a malformed
+date). Every ticket action and bulk action refuses a bad value with an admin error message and
+changes nothing: status, unit, assignee, parent, events, custody, photos.
 """
 
 import re
