@@ -74,7 +74,7 @@ def bar_chart_svg(
 
     ``None`` values are an empty slot marked "-". With many bars only every n-th label shows.
     """
-    height, left, right, top_pad, bottom = 300, 52, 12, 44, 46
+    height, left, right, top_pad, bottom = 310, 52, 12, 58, 46
     plot_h = height - top_pad - bottom
     plot_w = WIDTH - left - right
     parts = _open(title=title, height=height)

@@ -9,6 +9,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from apps.accounts.models import User
 from apps.core.errors import NotFound
@@ -26,14 +27,19 @@ def _details(fields: dict[str, list[str]]) -> str:
 
 
 def _duration(value: timedelta | None) -> str:
+    """A span for people to read, in the active language ("26 hari 12 jam", "3 jam 5 mnt");
+    negative (overdue) with a leading minus sign."""
     if value is None:
         return "-"
     seconds = int(value.total_seconds())
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours = rest // 3600
-    return f"{sign}{days}d {hours}h" if days else f"{sign}{hours}h {rest % 3600 // 60}m"
+    sign = "\u2212" if seconds < 0 else ""
+    days, rest = divmod(abs(seconds), 86400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    if days:
+        text = gettext("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    else:
+        text = gettext("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    return sign + text
 
 
 class ScopedTicketAdmin(admin.ModelAdmin):

@@ -98,15 +98,17 @@ DJANGO_PARAMETERS = frozenset({"q", "o", "p", "all", "e", "_facets", "_popup", "
 
 @admin.register(Report)
 class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdmin):
+    # The SLA column comes second: on a phone the rows become cards (triage.css) and the
+    # time left stays next to the ticket id.
     list_display = [
         "public_id",
+        "sla_display",
+        "status",
         "category_name",
         "kelurahan",
         "unit",
         "assignee_name",
-        "status",
         "age_display",
-        "sla_display",
     ]
     list_filter = [
         ("status", StatusFilter),
@@ -128,6 +130,7 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
     action_form = TriageActionForm
     actions = ["bulk_take", "bulk_assign"]
     change_form_template = "admin/reports/report/change_form.html"
+    change_list_template = "admin/reports/report/change_list.html"
     fields = TICKET_FIELDS
     readonly_fields = TICKET_FIELDS
 
@@ -184,7 +187,29 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
             )
             query = kept.urlencode()
             return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
-        return super().changelist_view(request, extra_context)
+        hint = {"empty_hint": self._empty_hint(request)}
+        return super().changelist_view(request, {**(extra_context or {}), **hint})
+
+    def _empty_hint(self, request: HttpRequest) -> str:
+        """Why the queue may be empty, for this user (shown only when it is)."""
+        if any(key in QUEUE_PARAMETERS or key == "q" for key in request.GET):
+            return gettext("No ticket matches these filters. Remove a filter to see more.")
+        user = _user(request)
+        scope = selectors_staff.staff_scope_for_user(user=user)
+        if scope.reads_all:
+            return gettext("There are no tickets yet.")
+        if selectors_staff.user_is_central_triage(user=user):
+            return gettext(
+                "Central triage receives the reports that routing could not give to a unit "
+                "and the reports a unit sends back as not its authority (bukan wewenang). "
+                "None is waiting now: every new report went straight to its unit."
+            )
+        if not (scope.view_agency_ids or scope.monitor_area_codes):
+            return gettext(
+                "You are not a member of any unit, so no ticket is yours to see here. If you "
+                "should be, ask an administrator to add you to your unit."
+            )
+        return gettext("Your unit holds no tickets right now.")
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         """Only the declared filters' parameters: no grouping by reporter, no raw lookups.

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.measure import D
 from django.db.models import (
     Case,
@@ -321,6 +322,15 @@ def agency_officers(*, agency: Agency) -> QuerySet[User]:
         agency, only_with_perms_in=["act_on_agency_reports"], with_group_users=False
     )
     return User.objects.filter(pk__in=users.values("pk"), is_active=True).order_by("username")
+
+
+def user_is_central_triage(*, user: User) -> bool:
+    """A member of the central triage unit (``settings.TRIAGE_AGENCY_CODE``)."""
+    return (
+        agencies_for_user(user=user, perm="act_on_agency_reports")
+        .filter(code=settings.TRIAGE_AGENCY_CODE)
+        .exists()
+    )
 
 
 def report_queue_filter(
