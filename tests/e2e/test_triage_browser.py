@@ -80,7 +80,7 @@ def test_petugas_gambir_starts_and_completes_a_ticket(
     browser.get(f"{live_server.url}/admin/login/?next=/admin/reports/report/")
     browser.find_element(By.NAME, "username").send_keys("petugas.gambir")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit], button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
 
     # The queue lists the ticket (wait for the page the sign-in leads to); open it.
     link = WebDriverWait(browser, 30).until(
