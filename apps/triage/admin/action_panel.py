@@ -5,6 +5,7 @@ from the action's input serializer) and the texts it can start from (response te
 canned reasons). The same serializer checks the posted form (``TicketPage.act_view``).
 """
 
+import inspect
 from typing import Any
 
 from django.urls import reverse
@@ -20,7 +21,11 @@ def _inputs(
     action: OfficerAction, report: Report, *, nearby: list[Report], officers: list[Any]
 ) -> list[dict[str, Any]]:
     inputs: list[dict[str, Any]] = []
+    # without look-ups, the service takes the inputs by name: draw only those it takes
+    taken = None if action.arguments is not None else inspect.signature(action.service).parameters
     for name, field in action.input().fields.items():
+        if taken is not None and name not in taken:
+            continue
         spec: dict[str, Any] = {
             "name": name,
             "required": field.required,
