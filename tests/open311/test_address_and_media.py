@@ -13,12 +13,12 @@ from django.test import Client
 
 from apps.open311.models import ClientSubmission
 from apps.reports.models import Report
-from apps.reports.selectors_staff import report_list_for_user
 from apps.routing.models import Area
 from apps.routing.selectors import route
 from apps.routing.selectors_address import kelurahan_for_address
+from apps.triage.selectors.scope import report_list_for_user
 from tests.open311.factories import client_app, file_report, jpeg_upload, xml_root, xml_rows
-from tests.reports.triage_helpers import TRIAGE, officer
+from tests.triage.triage_helpers import TRIAGE, officer
 
 pytestmark = pytest.mark.django_db
 

@@ -179,6 +179,8 @@ def test_extreme_dates_are_accepted() -> None:
 # ---- ticket actions ----------------------------------------------------------------------------
 
 NUL = "Null characters are not allowed."
+NO_MATCH = "This value does not match the required pattern."
+NUMBER = "A valid number is required."
 
 
 def _act(client: Client, report: Report, action: str, **data: Any) -> Any:
@@ -190,25 +192,25 @@ def _act(client: Client, report: Report, action: str, **data: Any) -> Any:
 @pytest.mark.parametrize(
     ("action", "data", "message"),
     [
-        ("koordinasi", {"to_agency": "\x00", "reason": "Jalan"}, f"to_agency: {NUL}"),
-        ("disposisi", {"to_agency": "SUDIN\x00"}, f"to_agency: {NUL}"),
+        ("koordinasi", {"to_agency": "\x00", "reason": "Jalan"}, f"Receiving unit: {NUL}"),
+        ("disposisi", {"to_agency": "SUDIN\x00"}, f"Receiving unit: {NUL}"),
         (
             "koordinasi",
             {"to_agency": "X" * 41, "reason": "Jalan"},
-            "to_agency: Ensure this value has at most 40 characters (it has 41).",
+            "Receiving unit: Ensure this field has no more than 40 characters.",
         ),
         (
             "koordinasi",
             {"to_agency": "NO-SUCH-UNIT", "reason": "Jalan"},
-            "to_agency: Unknown unit code.",
+            "Receiving unit: Unknown unit code.",
         ),
-        ("assign", {"assignee": "\x00"}, f"assignee: {NUL}"),
-        ("assign", {"assignee": "nobody-here"}, "assignee: Unknown officer."),
-        ("merge", {"parent": "\x00"}, f"parent: {NUL}"),
-        ("merge", {"parent": "LW-\x00"}, f"parent: {NUL}"),
-        ("merge", {"parent": "LW-XXXXXX"}, "parent: No such ticket in your scope."),
-        ("start", {"note": "Mulai\x00"}, "note: Contains characters that are not allowed."),
-        ("reject", {"reason_code": "\x00"}, "reason_code: Unknown reason code."),
+        ("assign", {"assignee": "\x00"}, f"Officer: {NUL}"),
+        ("assign", {"assignee": "nobody-here"}, "Officer: Unknown officer."),
+        ("merge", {"parent_id": "\x00"}, f"Parent ticket: {NUL} {NO_MATCH}"),
+        ("merge", {"parent_id": "LW-\x00"}, f"Parent ticket: {NUL} {NO_MATCH}"),
+        ("merge", {"parent_id": "LW-XXXXXX"}, "Parent ticket: No such ticket in your scope."),
+        ("start", {"note": "Mulai\x00"}, f"Note: {NUL}"),
+        ("reject", {"reason_code": "\x00"}, 'Reason: "\x00" is not a valid choice.'),
     ],
 )
 def test_ticket_actions_refuse_bad_values_and_change_nothing(
@@ -225,17 +227,17 @@ def test_ticket_actions_refuse_bad_values_and_change_nothing(
 @pytest.mark.parametrize(
     ("lat", "lon", "message"),
     [
-        ("inf", "106.8272", "lat: Enter a number."),
-        ("1e400", "106.8272", "lat: Enter a number."),
-        ("-1e400", "106.8272", "lat: Enter a number."),
-        ("nan", "106.8272", "lat: Enter a number."),
-        ("-6.1754", "-inf", "lon: Enter a number."),
-        ("-6.1754", "Infinity", "lon: Enter a number."),
-        ("\x00", "106.8272", "lat: Enter a number."),
-        ("-91", "106.8272", "lat: Ensure this value is greater than or equal to -90."),
-        ("-6.1754", "181", "lon: Ensure this value is less than or equal to 180."),
-        ("-6.1754", "", "lat: Give both lat and lon, or neither."),
-        ("", "106.8272", "lat: Give both lat and lon, or neither."),
+        ("inf", "106.8272", f"Location: {NUMBER}"),
+        ("1e400", "106.8272", f"Location: {NUMBER}"),
+        ("-1e400", "106.8272", f"Location: {NUMBER}"),
+        ("nan", "106.8272", f"Location: {NUMBER}"),
+        ("-6.1754", "-inf", f"Location: {NUMBER}"),
+        ("-6.1754", "Infinity", f"Location: {NUMBER}"),
+        ("\x00", "106.8272", f"Location: {NUMBER}"),
+        ("-91", "106.8272", "Location: Ensure this value is greater than or equal to -90."),
+        ("-6.1754", "181", "Location: Ensure this value is less than or equal to 180."),
+        ("-6.1754", "", "Location: Give both lat and lon, or neither."),
+        ("", "106.8272", "Location: Give both lat and lon, or neither."),
     ],
 )
 def test_complete_refuses_a_geotag_that_is_not_a_place(lat: str, lon: str, message: str) -> None:
@@ -256,8 +258,10 @@ def test_action_forms_pass_units_officers_parents_and_the_geotag() -> None:
     client = _client(boss)
     report, duplicate, moving, done = ticket(), ticket(), ticket(), ticket()
     response = _act(client, report, "assign", assignee=colleague.username)
-    assert _messages(response) == [("info", f"Done: {report.public_id}.")]
-    _act(client, duplicate, "merge", parent=f" {report.public_id} ")
+    assert _messages(response) == [
+        ("info", f"{report.public_id}: assigned to {colleague.username}.")
+    ]
+    _act(client, duplicate, "merge", parent_id=f" {report.public_id} ")
     handed_over = client.post(
         f"{CHANGELIST}{moving.pk}/act/koordinasi/",
         {"to_agency": BINA_MARGA_JAKPUS, "reason": "Jalan amblas"},

@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import User
+from apps.accounts.selectors import user_get_by_username
 from apps.core.admin_search import IdentifierSearchMixin, upper
 from apps.core.errors import ApplicationError, NotFound
 from apps.reports.models import Report
@@ -264,7 +264,7 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
     @admin.action(description=_("Assign the selected tickets to the officer named below"))
     def bulk_assign(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
         username = request.POST.get("assignee", "").strip()
-        assignee = User.objects.filter(username=username).first() if username else None
+        assignee = user_get_by_username(username=username)
         if assignee is None:
             self.message_user(request, gettext("Name an officer (username)."), messages.ERROR)
             return

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.http import (
@@ -15,19 +14,16 @@ from django.http import (
 )
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 
-from apps.accounts.models import User
 from apps.core.errors import ApplicationError, NotFound
 from apps.identity.models import IdentityField
-from apps.reports.models import Report
 from apps.routing.models import Area
-from apps.triage import services
-from apps.triage.admin import forms as admin_forms
-from apps.triage.admin.common import ScopedTicketAdmin, _details, _user
+from apps.triage.actions import ACTIONS
+from apps.triage.admin.action_panel import action_panel, error_lists, labelled
+from apps.triage.admin.common import ScopedTicketAdmin, _user
 from apps.triage.selectors import reveal as selectors_reveal
 from apps.triage.selectors import scope as selectors_staff
-from apps.triage.services import RejectReason, ReturnReason, koordinasi_pending
+from apps.triage.selectors.timeline import event_destinations
 from apps.triage.services.reveal import (
     GRANT_HOURS_MAX,
     GRANT_HOURS_MIN,
@@ -89,84 +85,33 @@ class TicketPage(ScopedTicketAdmin):
         return self._photo(request, pk, n, thumbnail=True)
 
     def act_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
-        """One decision: find the ticket (may act), check the form, call its service."""
-        if action not in admin_forms.ACTION_FORMS:
+        """One decision: find the ticket (may act), check the input, run its table entry."""
+        entry = ACTIONS.get(action)
+        if entry is None:
             raise Http404
         actor = _user(request)
         report = self._scoped(request, str(pk))
         scope = selectors_staff.staff_scope_for_user(user=actor)
-        if not scope.can_act(report):
+        if not entry.permission(scope, report):
             raise Http404
-        form = admin_forms.ACTION_FORMS[action](request.POST, request.FILES, user=actor)
+        data = request.POST.copy()
+        data.update(request.FILES)  # type: ignore[arg-type]  # as DRF merges a multipart body
+        serializer = entry.input(data=data, context={"form_encoded": True})
         try:
-            if not form.is_valid():
-                raise ApplicationError(fields=admin_forms.form_errors(form))
-            self._run(action=action, report=report, actor=actor, form=form, request=request)
+            if not serializer.is_valid():
+                raise ApplicationError(fields=error_lists(serializer.errors))
+            done = entry.run(report=report, actor=actor, data=dict(serializer.validated_data))
         except ApplicationError as exc:
             self.message_user(
-                request, f"{exc.message} {_details(exc.fields)}".strip(), messages.ERROR
+                request, f"{exc.message} {labelled(exc.fields)}".strip(), messages.ERROR
             )
         else:
-            self.message_user(request, gettext("Done: %(id)s.") % {"id": report.public_id})
+            self.message_user(request, done)
             # A disposisi or koordinasi may hand the ticket to a unit outside one's scope:
             # back to the queue then, not to a ticket page that is now a 404.
             if not selectors_staff.report_list_for_user(user=actor).filter(pk=pk).exists():
                 return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
         return HttpResponseRedirect(reverse("admin:reports_report_change", args=[pk]))
-
-    def _run(
-        self, *, action: str, report: Report, actor: User, form: forms.Form, request: HttpRequest
-    ) -> None:
-        # free text goes to the services as posted (they clean it); objects come from the form
-        data, cleaned = request.POST, form.cleaned_data
-        note = data.get("note", "")
-        if action == "take":
-            services.report_take(report=report, actor=actor)
-        elif action == "assign":
-            services.report_assign(report=report, actor=actor, assignee=cleaned["assignee"])
-        elif action == "start":
-            services.report_start(report=report, actor=actor, note=note)
-        elif action == "disposisi":
-            services.report_disposisi(
-                report=report, actor=actor, to_agency=cleaned["to_agency"], note=note
-            )
-        elif action == "koordinasi":
-            services.report_koordinasi(
-                report=report,
-                actor=actor,
-                to_agency=cleaned["to_agency"],
-                reason=data.get("reason", ""),
-            )
-        elif action == "koordinasi_accept":
-            services.report_koordinasi_accept(report=report, actor=actor, note=note)
-        elif action == "koordinasi_decline":
-            services.report_koordinasi_decline(
-                report=report, actor=actor, reason=data.get("reason", "")
-            )
-        elif action == "return":
-            services.report_return_to_triage(
-                report=report, actor=actor, reason_code=data.get("reason_code", ""), note=note
-            )
-        elif action == "request_info":
-            services.report_request_info(
-                report=report, actor=actor, question=data.get("question", "")
-            )
-        elif action == "resume":
-            services.report_resume(report=report, actor=actor, note=note)
-        elif action == "complete":
-            services.report_complete(
-                report=report,
-                actor=actor,
-                note=note,
-                photo=request.FILES.get("photo"),
-                geotag=cleaned["geotag"],
-            )
-        elif action == "reject":
-            services.report_reject(
-                report=report, actor=actor, reason_code=data.get("reason_code", ""), note=note
-            )
-        elif action == "merge":
-            services.report_merge(report=report, parent=cleaned["parent"], actor=actor, note=note)
 
     # -- the change (view) page --
 
@@ -185,6 +130,15 @@ class TicketPage(ScopedTicketAdmin):
             if report.area_id is not None
             else None
         )
+        nearby = list(
+            selectors_staff.report_nearby_open_for_staff(report=report, user=actor, scope=scope)
+        )
+        timeline = list(selectors_staff.report_timeline_for_staff(report=report, scope=scope))
+        destinations = event_destinations(events=timeline)
+        for event in timeline:
+            event.to_unit = destinations.get(event.pk)  # type: ignore[attr-defined]
+        templates = list(selectors_staff.response_templates_for(report=report))
+        reasons = list(selectors_staff.canned_reasons_for(agency=report.agency))
         context = {
             **(extra_context or {}),
             "ticket": report,
@@ -192,23 +146,24 @@ class TicketPage(ScopedTicketAdmin):
             "can_supervise": scope.can_supervise(report),
             "monitor_only": scope.is_monitor_only,
             "photos": selectors_staff.report_photos_for_staff(report=report),
-            "timeline": selectors_staff.report_timeline_for_staff(report=report, scope=scope),
-            "nearby": selectors_staff.report_nearby_open_for_staff(
-                report=report, user=actor, scope=scope
-            ),
+            "timeline": timeline,
+            "nearby": nearby,
             "map": (
                 svg_map(boundary=boundary, point=report.location)
                 if report.location is not None
                 else None
             ),
-            "allowed": sorted(Report.TRANSITIONS[report.status]),
-            "koordinasi_pending": koordinasi_pending(report=report) is not None,
-            "suku_dinas": selectors_staff.disposisi_targets(agency=report.agency).filter(
-                is_active=True
+            "actions": (
+                action_panel(
+                    report=report,
+                    can_supervise=scope.can_supervise(report),
+                    nearby=nearby,
+                    templates=templates,
+                    reasons=reasons,
+                )
+                if scope.can_act(report)
+                else []
             ),
-            "officers": selectors_staff.agency_officers(agency=report.agency),
-            "reject_reasons": RejectReason.choices,
-            "return_reasons": ReturnReason.choices,
             "reveal_request_url": reverse("identity-reveal-requests"),
             "reveal_requests": selectors_reveal.report_reveal_rows_for_user(
                 user=actor, report=report, scope=scope
@@ -217,8 +172,6 @@ class TicketPage(ScopedTicketAdmin):
             "identity_fields": IdentityField.choices,
             "grant_hours": (GRANT_HOURS_MIN, GRANT_HOURS_MAX),
             "reporter_erased": report.reporter.erased_at is not None,
-            "templates": list(selectors_staff.response_templates_for(report=report)),
-            "reasons": list(selectors_staff.canned_reasons_for(agency=report.agency)),
             "now": timezone.now(),
         }
         return super().change_view(request, object_id, form_url, extra_context=context)
