@@ -368,6 +368,7 @@ setup() {
     "$PY" "$ROOT/manage.py" seed_reference_data --demo
     # The demo video system (docs/cctv.md): key demo-vms-key, a few Gambir cameras.
     "$PY" "$ROOT/manage.py" register_vms demo "Demo VMS" --key demo-vms-key --demo-cameras
+    "$PY" "$ROOT/manage.py" seed_triage_texts
     "$PY" "$ROOT/manage.py" sync_holidays --years $(( $(date +%Y) - 1 )) $(date +%Y) $(( $(date +%Y) + 1 ))
     # A modest history so that the queues and managers' reports are not empty (only once).
     "$PY" "$ROOT/manage.py" generate_demo_data --reports 300 --days 60 --if-empty

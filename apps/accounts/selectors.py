@@ -39,3 +39,13 @@ def user_is_manager(*, user: User) -> bool:
         and user.is_staff
         and user_has_org_role(user=user, role=OrgRole.MANAGER)
     )
+
+
+def agency_get_by_code(*, code: str) -> Agency | None:
+    """The unit with this code, or None (a code that names nothing is not an error here)."""
+    return Agency.objects.filter(code=code).first() if code else None
+
+
+def user_get_by_username(*, username: str) -> User | None:
+    """The user with this username, or None."""
+    return User.objects.filter(username=username).first() if username else None

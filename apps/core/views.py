@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import View
-from django.views.defaults import page_not_found, server_error
+from django.views.defaults import bad_request, page_not_found, permission_denied, server_error
 
 from apps.core.api.handlers import error_body
 from apps.core.errors import ErrorCode
@@ -52,6 +52,22 @@ class HealthzView(View):
 
 def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith(("/api/", "/open311/", "/healthz"))
+
+
+def refused(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403: the one JSON error shape for the APIs, the admin frame (403.html) for pages."""
+    if _wants_json(request):
+        return JsonResponse(
+            error_body(ErrorCode.PERMISSION_DENIED, ErrorCode.PERMISSION_DENIED.label), status=403
+        )
+    return permission_denied(request, exception or Exception())
+
+
+def malformed(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400: the one JSON error shape for the APIs, the admin frame (400.html) for pages."""
+    if _wants_json(request):
+        return JsonResponse(error_body(ErrorCode.INVALID, ErrorCode.INVALID.label), status=400)
+    return bad_request(request, exception or Exception())
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

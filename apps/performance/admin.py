@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_is_manager
@@ -71,7 +72,7 @@ class ManagerReportAdmin(ReadOnlyModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": self.model._meta.verbose_name,
+            "title": capfirst(self.model._meta.verbose_name),
             **manager_report_context(request=request, user=user),
         }
         return TemplateResponse(request, "admin/performance/report.html", context)

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.performance import charts, selectors
+from apps.performance import charts, exports, selectors
 from apps.performance.api.serializers import MAX_REPORT_DAYS
 
 GROUP_LABELS = {
@@ -27,23 +27,51 @@ GROUP_LABELS = {
     "kecamatan": _("Kecamatan"),
     "kelurahan": _("Kelurahan"),
 }
+# The report table's columns (labels shared with the CSV/XLSX headers).
 COLUMNS: list[tuple[str, Any]] = [
-    ("tickets", _("Tickets")),
-    ("on_time", _("Followed up on time")),
-    ("missed", _("Missed")),
-    ("compliance_pct", _("SLA compliance %")),
-    ("median_hours", _("Median follow-up (hours)")),
-    ("p90_hours", _("p90 follow-up (hours)")),
-    ("open", _("Open backlog")),
-    ("backlog_0_2d", _("0-2 days")),
-    ("backlog_2_6d", _("2-6 days")),
-    ("backlog_6_14d", _("6-14 days")),
-    ("backlog_over_14d", _("Over 14 days")),
-    ("breaches", _("Breaches")),
-    ("reopen_rate_pct", _("Reopen rate %")),
-    ("average_rating", _("Average rating")),
+    (key, exports.LABELS[key])
+    for key in (
+        "tickets",
+        "on_time",
+        "missed",
+        "compliance_pct",
+        "median_hours",
+        "p90_hours",
+        "open",
+        "backlog_0_2d",
+        "backlog_2_6d",
+        "backlog_6_14d",
+        "backlog_over_14d",
+        "breaches",
+        "reopen_rate_pct",
+        "average_rating",
+    )
 ]
 DRILLABLE = {"tickets", "on_time", "missed", "open", "breaches"}
+# The ticket queue's query parameter naming one group of each grouping (by its code).
+QUEUE_GROUP_PARAMETER = {
+    "unit": "unit",
+    "officer": "assignee",
+    "category": "category",
+    "kota": "kota",
+    "kecamatan": "kecamatan",
+    "kelurahan": "kelurahan",
+}
+
+
+def queue_url(*, start: date, end: date, grouping: str, code: str, metric: str) -> str:
+    """The admin ticket queue filtered to exactly the tickets behind one count of the report.
+
+    The queue's ``outcome`` filter applies the report's own definitions (and, like the
+    report, leaves out merged duplicates); the period is the same Jakarta calendar days.
+    """
+    query = {
+        "created_from": start.isoformat(),
+        "created_to": end.isoformat(),
+        QUEUE_GROUP_PARAMETER[grouping]: code,
+        "outcome": metric,
+    }
+    return f"{reverse('admin:reports_report_changelist')}?{urlencode(query)}"
 
 
 class ManagerReportForm(forms.Form):
@@ -89,7 +117,6 @@ def manager_report_context(*, request: HttpRequest, user: User) -> dict[str, Any
     }
     query = {"start": d["start"].isoformat(), "end": d["end"].isoformat(), "group": d["group"]}
     rows = selectors.performance_report(grouping=d["group"], **reading)
-    drill = reverse("performance-report-tickets")
     context["rows"] = [
         {
             "code": row["code"] or "-",
@@ -98,8 +125,14 @@ def manager_report_context(*, request: HttpRequest, user: User) -> dict[str, Any
                 {
                     "value": "" if row[key] is None else row[key],
                     "link": (
-                        f"{drill}?{urlencode({**query, 'key': row['key'], 'metric': key})}"
-                        if key in DRILLABLE and row["key"] is not None
+                        queue_url(
+                            start=d["start"],
+                            end=d["end"],
+                            grouping=d["group"],
+                            code=row["code"],
+                            metric=key,
+                        )
+                        if key in DRILLABLE and row["code"] is not None
                         else None
                     ),
                 }
@@ -115,7 +148,7 @@ def manager_report_context(*, request: HttpRequest, user: User) -> dict[str, Any
         for fmt, label in (("csv", "CSV"), ("xlsx", "XLSX"))
     ]
     svg: list[SafeString] = [
-        # bar_chart_svg escapes every label and title it draws
+        # the chart functions escape every label and title they draw
         mark_safe(charts.report_chart_svg(chart=name, **reading))  # noqa: S308
         for name in ("compliance_by_week", "breaches_by_unit")
     ]

@@ -9,7 +9,7 @@ user the report, the drill-down, the exports and the staff queue agree.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,13 @@ from apps.core.errors import ApplicationError, Forbidden, NotFound
 from apps.performance.formula import Counts
 from apps.performance.models import Appeal, PerformanceMonth, ScoreEvent, ScoreSnapshot
 from apps.reports.models import Report
-from apps.sla.models import SlaBreach, SlaClock
+from apps.sla.models import SlaBreach
+from apps.triage.selectors.outcome import (
+    BACKLOG_BUCKETS,
+    BREACHED,
+    overdue_unbreached,
+    report_outcome_filters,
+)
 from apps.triage.selectors.scope import StaffScope, report_list_for_user, staff_scope_for_user
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -235,7 +241,6 @@ GROUPINGS: dict[str, tuple[str, str, str]] = {
     "kecamatan": ("area__parent_id", "area__parent__code", "area__parent__name"),
     "kota": ("area__parent__parent_id", "area__parent__parent__code", "area__parent__parent__name"),
 }
-BACKLOG_BUCKETS = (("0_2d", 0, 2), ("2_6d", 2, 6), ("6_14d", 6, 14), ("over_14d", 14, None))
 METRICS = (
     "tickets",
     "on_time",
@@ -278,41 +283,8 @@ def _base(
     )
 
 
-# Breached, reopened and overdue are sets of report ids read from small tables or partial
-# indexes (PostgreSQL hashes each once), never a join with the wide clock table nor a
-# subquery per ticket: the report over 1,000,000 tickets stays one scan of the reports.
-BREACHED = Q(pk__in=SlaBreach.objects.values("report_id"))
-# A reopen starts a new clock cycle (index sla_clock_reopened_idx).
-REOPENED = Q(pk__in=SlaClock.objects.filter(cycle__gt=1).values("report_id"))
-
-
-def _overdue_unbreached(*, now: datetime) -> Q:
-    """Clocks past their deadline with no breach yet (index sla_clock_due_open_idx)."""
-    return Q(
-        pk__in=SlaClock.objects.filter(due_at__lte=now, breached_at__isnull=True)
-        .exclude(state="stopped")
-        .values("report_id")
-    )
-
-
 def _metric_filters(*, now: datetime) -> dict[str, Q]:
-    open_q = Q(status__in=Report.OPEN_STATUSES)
-    overdue_open = open_q & _overdue_unbreached(now=now)
-    filters = {
-        "tickets": Q(),
-        "completed": Q(completed_at__isnull=False),
-        "on_time": Q(completed_at__isnull=False) & ~BREACHED,
-        "missed": BREACHED | overdue_open,
-        "breaches": BREACHED,
-        "open": open_q,
-        "reopened": REOPENED,
-    }
-    for name, low, high in BACKLOG_BUCKETS:
-        q = open_q & Q(created_at__lte=now - timedelta(days=low))
-        if high is not None:
-            q &= Q(created_at__gt=now - timedelta(days=high))
-        filters[f"backlog_{name}"] = q
-    return filters
+    return report_outcome_filters(now=now)
 
 
 def ticket_outcome_filters(*, now: datetime) -> dict[str, Q]:
@@ -334,7 +306,7 @@ def _aggregates(*, now: datetime) -> dict[str, Any]:
         **{name: Count("id", filter=q) for name, q in filters.items() if name not in derived},
         "completed_breached": Count("id", filter=Q(completed_at__isnull=False) & BREACHED),
         "open_overdue": Count(
-            "id", filter=Q(status__in=Report.OPEN_STATUSES) & _overdue_unbreached(now=now)
+            "id", filter=Q(status__in=Report.OPEN_STATUSES) & overdue_unbreached(now=now)
         ),
         "average_rating": Avg("rating"),
         "rated": Count("rating", output_field=IntegerField()),
@@ -394,20 +366,23 @@ def performance_report_queryset(
     )
 
 
-def _group_labels(*, grouping: str, keys: list[Any]) -> dict[Any, tuple[str, str]]:
-    """Code and name of each group key (one small query): grouping by the key alone keeps
-    the big aggregate from hashing text for every ticket."""
+def _group_labels(*, grouping: str, keys: list[Any]) -> dict[Any, tuple[str, str, str]]:
+    """Code, name and short name of each group key (one small query): grouping by the key
+    alone keeps the big aggregate from hashing text for every ticket. The short name (a unit's
+    ``short_name``, else the name) labels the charts."""
     from apps.accounts.models import Agency
     from apps.routing.models import Area, Category
 
-    model, code, name = {
-        "unit": (Agency, "code", "name"),
-        "officer": (User, "username", "first_name"),
-        "category": (Category, "code", "name_id"),
-    }.get(grouping, (Area, "code", "name"))
+    model, code, name, short = {
+        "unit": (Agency, "code", "name", "short_name"),
+        "officer": (User, "username", "first_name", "first_name"),
+        "category": (Category, "code", "name_id", "name_id"),
+    }.get(grouping, (Area, "code", "name", "name"))
     ids = [k for k in keys if k is not None]
-    rows = model.objects.filter(pk__in=ids).values_list("pk", code, name)  # type: ignore[attr-defined]
-    return {pk: (c, n) for pk, c, n in rows}
+    rows = model.objects.filter(pk__in=ids).values_list(  # type: ignore[attr-defined]
+        "pk", code, name, short
+    )
+    return {pk: (c, n, s or n or c) for pk, c, n, s in rows}
 
 
 def _follow_up_percentiles(
@@ -449,7 +424,7 @@ def performance_report(
     out = []
     for row in rows:
         group = row.pop(key)
-        code, name = labels.get(group, (None, None))
+        code, name, short_name = labels.get(group, (None, None, None))
         median, p90 = percentiles.get(group, (None, None))
         out.append(
             _finish(
@@ -457,6 +432,7 @@ def performance_report(
                     "key": group,
                     "code": code,
                     "name": name,
+                    "short_name": short_name,
                     **row,
                     "median_hours": median,
                     "p90_hours": p90,

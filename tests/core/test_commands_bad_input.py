@@ -51,6 +51,8 @@ BAD = [
     ("load_areas", "/nonexistent/kelurahan.geojson"),
     ("load_areas", "/"),
     ("seed_reference_data", "--fixtures", "/nonexistent"),
+    ("seed_triage_texts", "--file", "/nonexistent/triage_texts.json"),
+    ("seed_triage_texts", "--file", "/"),
 ]
 
 
@@ -69,6 +71,16 @@ def test_unparsable_files_are_command_errors(not_json: Path, empty_fixtures: Pat
         _run("load_areas", str(not_json))
     with pytest.raises(CommandError):
         _run("seed_reference_data", "--fixtures", str(empty_fixtures))
+    with pytest.raises(CommandError):
+        _run("seed_triage_texts", "--file", str(not_json))
+    unknown = empty_fixtures / "texts.json"
+    unknown.write_text(
+        '{"response_templates": [{"category": "nope", "purpose": "start", "title": "t",'
+        ' "body": "b"}], "canned_reasons": []}',
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="unknown category 'nope'"):
+        _run("seed_triage_texts", "--file", str(unknown))
 
 
 def test_repeated_open311_client_is_a_command_error() -> None:
@@ -95,3 +107,26 @@ def test_repeated_reference_commands_are_idempotent() -> None:
     assert _run("seed_reference_data") == first
     _run("sync_holidays", "--years", "2026")
     assert "0 created" in _run("sync_holidays", "--years", "2026")
+
+
+def test_triage_texts_are_seeded_once_in_indonesian_and_edits_survive_a_rerun() -> None:
+    from apps.accounts.models import Agency
+    from apps.triage.models import CannedReason, ResponseTemplate
+
+    assert "new" in _run("seed_triage_texts")
+    templates, reasons = ResponseTemplate.objects.count(), CannedReason.objects.count()
+    assert templates >= 10
+    assert reasons == Agency.objects.count() * 8  # every unit gets the eight reasons
+    assert set(ResponseTemplate.objects.values_list("purpose", flat=True)) == set(
+        ResponseTemplate.Purpose.values
+    )
+    assert set(CannedReason.objects.values_list("purpose", flat=True)) == set(
+        CannedReason.Purpose.values
+    )
+    assert ResponseTemplate.objects.filter(title="Petugas menuju lokasi").exists()
+    edited = ResponseTemplate.objects.get(title="Petugas menuju lokasi")
+    ResponseTemplate.objects.filter(pk=edited.pk).update(body="Teks unit sendiri", is_active=False)
+    assert "response templates: 0 new; canned reasons: 0 new" in _run("seed_triage_texts")
+    edited.refresh_from_db()
+    assert (edited.body, edited.is_active) == ("Teks unit sendiri", False)
+    assert (ResponseTemplate.objects.count(), CannedReason.objects.count()) == (templates, reasons)

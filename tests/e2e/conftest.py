@@ -20,6 +20,7 @@ def browser() -> Iterator[Any]:
     options.binary_location = str(CHROMIUM)
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=id"):
         options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "id"})  # the pages in id
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
     try:

@@ -59,7 +59,7 @@ def test_petugas_gambir_starts_and_completes_a_ticket(
     browser.get(f"{live_server.url}/admin/login/?next=/admin/reports/report/")
     browser.find_element(By.NAME, "username").send_keys("petugas.gambir")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit], button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
 
     # The queue lists the ticket (wait for the page the sign-in leads to); open it.
     link = WebDriverWait(browser, 30).until(
@@ -86,3 +86,38 @@ def test_petugas_gambir_starts_and_completes_a_ticket(
     assert report.assignee == user
     assert list(report.photos.values_list("kind", flat=True)) == [ReportPhoto.Kind.AFTER]
     assert "/photo/1/thumbnail/" in browser.page_source
+
+
+def test_ambil_on_the_ticket_page_claims_the_ticket(
+    browser: Any, live_server: Any, settings: Any
+) -> None:
+    """The action forms are outside the change form: "Ambil" posts its own form (no 403)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    user = staff_user_upsert(username="petugas.gambir", password=PASSWORD)
+    membership_set(user=user, agency=Agency.objects.get(code=GAMBIR), role="officer")
+    report = file_report(
+        reporter=citizen(),
+        category=Category.objects.get(code="lainnya"),
+        description="Trotoar berlubang di depan sekolah",
+    ).report
+    assert report.assignee is None
+
+    browser.get(f"{live_server.url}/admin/login/?next=/admin/reports/report/{report.pk}/change/")
+    browser.find_element(By.NAME, "username").send_keys("petugas.gambir")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
+    button = WebDriverWait(browser, 30).until(
+        expected_conditions.element_to_be_clickable((By.ID, "lw-take"))
+    )
+    assert button.text == "Ambil"
+    button.click()
+    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(button))
+
+    assert "403" not in browser.title
+    messages = browser.find_element(By.CSS_SELECTOR, ".messagelist").text
+    assert f"{report.public_id}: diambil" in messages
+    report.refresh_from_db()
+    assert report.assignee == user

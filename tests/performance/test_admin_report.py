@@ -1,9 +1,14 @@
 """The manager report page in the admin: the API's numbers, charts and export links."""
 
+import re
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.utils import translation
+from rest_framework.test import APIClient
 
+from apps.performance.admin_report import queue_url
 from tests.factories import StaffFactory, UserFactory
 from tests.performance.factories import build_world, manager
 
@@ -28,10 +33,16 @@ def test_the_page_shows_the_report_to_a_manager_in_bahasa_indonesia() -> None:
     assert "Kepatuhan SLA %" in html
     assert "Rekap kinerja" in html
     assert html.count('role="img"') == 2  # the two inline SVG charts
-    assert "Kepatuhan SLA per minggu (%)" in html
+    assert "Kepatuhan SLA per minggu" in html
+    assert "<h1>Rekap kinerja</h1>" in html  # the heading starts with a capital
     assert "/api/v1/performance/report/export/?start=2026-07-01" in html
     assert "file_format=xlsx" in html
-    assert f"key={world.unit.pk}&amp;metric=missed" in html
+    # each count opens the ticket queue in the admin, not the API's JSON
+    assert (
+        "/admin/reports/report/?created_from=2026-07-01&amp;created_to=2026-07-31"
+        f"&amp;unit={world.unit.code}&amp;outcome=missed"
+    ) in html
+    assert "/api/v1/performance/report/tickets/" not in html
 
 
 def test_the_page_refuses_officers_and_non_staff() -> None:
@@ -55,3 +66,84 @@ def test_bad_dates_show_the_form_error_not_a_500() -> None:
     assert response.status_code == 200
     assert response.context["rows"] == []
     assert "The end is before the start." in response.content.decode()
+
+
+def test_the_charts_name_units_and_show_axes_and_values() -> None:
+    from apps.accounts.models import Agency
+
+    world = build_world()
+    Agency.objects.filter(pk=world.unit.pk).update(short_name="SDA Jakarta Pusat")
+    client = Client()
+    client.force_login(manager())
+    html = client.get(URL, JULY, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    compliance, breaches = (str(svg) for svg in client.get(URL, JULY).context["charts"])
+    # compliance: a 0-100 % axis and the week's value written above its bar (localized text)
+    for tick in ("0 %", "20 %", "40 %", "60 %", "80 %", "100 %"):
+        assert f">{tick}<" in compliance
+    assert "71,4 %" in compliance
+    # breaches by unit: the unit's short name (never its code), the count after the bar
+    assert ">SDA Jakarta Pusat</text>" in breaches
+    assert world.unit.code not in breaches
+    assert "<title>SDA Jakarta Pusat: 2</title>" in breaches
+    # every coordinate is a plain number, whatever the language
+    assert not re.search(r'(?:x|y|x1|x2|y1|y2|width|height)="-?\d+,\d', html)
+    assert 'viewBox="0 0 640 ' in compliance
+
+
+def test_long_unit_names_are_cut_with_the_full_name_on_hover() -> None:
+    from apps.performance.charts import hbar_chart_svg
+
+    name = "Suku Dinas Cipta Karya, Tata Ruang dan Pertanahan Jakarta Barat"
+    with translation.override("id"):
+        svg = hbar_chart_svg(title="Pelanggaran", labels=[name, "Gambir"], values=[12.5, 3])
+    assert f"<title>{name}: 12,5</title>" in svg
+    assert ">Suku Dinas Cipta Karya, Tata…</text>" in svg
+    assert not re.search(r'="[^"]*\d,\d[^"]*"', svg)  # no comma decimals in attributes
+
+
+@pytest.mark.parametrize("metric", ["tickets", "on_time", "missed", "breaches", "open"])
+@pytest.mark.parametrize("group", ["unit", "category", "kelurahan", "kota"])
+def test_each_count_links_to_the_queue_filtered_to_exactly_its_tickets(
+    metric: str, group: str
+) -> None:
+    world = build_world()
+    boss = manager()
+    client = Client()
+    client.force_login(boss)
+    params = {**JULY, "group": group}
+    page = client.get(URL, params, HTTP_ACCEPT_LANGUAGE="id")
+    rows = page.context["rows"]
+    assert rows
+    index = [key for key, _label in page.context["columns"]].index(metric)
+    api = APIClient()
+    api.force_authenticate(boss)
+    report = {r["code"]: r for r in api.get("/api/v1/performance/report/", params).json()}
+    for row in rows:
+        cell = row["cells"][index]
+        expected = api.get(
+            "/api/v1/performance/report/tickets/",
+            {**params, "key": report[row["code"]]["key"], "metric": metric},
+        ).json()["reports"]
+        assert cell["value"] == len(expected)
+        queue = client.get(cell["link"], HTTP_ACCEPT_LANGUAGE="id")
+        assert queue.status_code == 200, cell["link"]
+        listed = {r.public_id for r in queue.context["cl"].result_list}
+        assert listed == set(expected), (row["code"], metric)
+    assert world.unit.code in {row["code"] for row in rows} or group != "unit"
+
+
+def test_the_queue_link_keeps_an_officers_scope() -> None:
+    world = build_world()
+    client = Client()
+    client.force_login(world.officer)
+    # the link a manager would follow, opened by an officer of unit A for unit B: nothing
+    url = queue_url(
+        start=date(2026, 7, 1),
+        end=date(2026, 7, 31),
+        grouping="unit",
+        code=world.other.code,
+        metric="tickets",
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []

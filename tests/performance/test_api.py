@@ -120,7 +120,7 @@ def _export_codes(client: APIClient) -> set[str]:
         "/api/v1/performance/report/export/", {**JULY, "group": "unit", "file_format": "csv"}
     )
     assert response.status_code == 200
-    return {r["code"] for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    return {r["Kode"] for r in csv.DictReader(io.StringIO(response.content.decode()))}
 
 
 def _drill(client: APIClient, key: int, metric: str = "tickets") -> list[str]:
@@ -185,23 +185,41 @@ def test_csv_xlsx_and_svg_exports() -> None:
         "/api/v1/performance/report/export/", {**JULY, "group": "unit", "file_format": "csv"}
     )
     assert response.status_code == 200
-    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
-    assert (rows[world.unit.code]["tickets"], rows[world.unit.code]["compliance_pct"]) == (
-        "7",
-        "71.4",
-    )
+    rows = {r["Kode"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    unit = rows[world.unit.code]
+    assert (unit["Tiket"], unit["Kepatuhan SLA %"]) == ("7", "71.4")  # never "71,4"
     response = client.get(
         "/api/v1/performance/report/export/", {**JULY, "group": "unit", "file_format": "xlsx"}
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[1]][:3] == ["code", "name", "tickets"]
+    assert [c.value for c in sheet[1]][:3] == ["Kode", "Nama", "Tiket"]
     assert sheet.max_row == 3
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    # every column as wide as its longest cell (header included), within bounds
+    for column in sheet.iter_cols():
+        longest = max(len(str(cell.value or "")) for cell in column)
+        width = sheet.column_dimensions[column[0].column_letter].width
+        assert width == min(max(longest + 2, 6), 60), column[0].value
     for chart in ("compliance_by_week", "breaches_by_unit"):
         response = client.get("/api/v1/performance/charts/", {**JULY, "chart": chart})
         assert response.status_code == 200
         assert response["Content-Type"] == "image/svg+xml"
         assert response.content.startswith(b"<svg")
         assert b"<rect" in response.content
+
+
+def test_export_headers_follow_the_language_of_the_request() -> None:
+    build_world()
+    client = _client(manager())
+    params = {**JULY, "group": "unit", "file_format": "csv"}
+    english = client.get("/api/v1/performance/report/export/", params, HTTP_ACCEPT_LANGUAGE="en")
+    header = english.content.decode().splitlines()[0].split(",")
+    assert header[:4] == ["Code", "Name", "Tickets", "Followed up"]
+    assert "SLA compliance %" in header
+    indonesian = client.get("/api/v1/performance/report/export/", params, HTTP_ACCEPT_LANGUAGE="id")
+    assert indonesian.content.decode().splitlines()[0].startswith("Kode,Nama,Tiket,")
+    assert "_" not in english.content.decode().splitlines()[0]  # no snake_case names
 
 
 def test_scores_show_formula_and_counts_and_officers_see_only_their_own() -> None:

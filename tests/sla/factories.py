@@ -77,7 +77,7 @@ def transfer(
     actor: User | None = None,
     officer: User | None = None,
 ) -> ReportEvent:
-    """A transfer as ``apps.triage.services.actions`` records it (event + custody move)."""
+    """A transfer as ``apps.triage.services.transfers`` records it (event + custody move)."""
     row = ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.TRANSFERRED,

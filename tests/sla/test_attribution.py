@@ -263,7 +263,7 @@ def test_a_koordinasi_to_triage_is_not_a_bukan_wewenang_return() -> None:
 
 def test_the_rule_reads_the_events_the_triage_services_write() -> None:
     from apps.sla.services.attribution import return_decision
-    from apps.triage.services import actions as triage_services
+    from apps.triage import services as triage_services
 
     first, _second = _two_units()
     triage = _triage()

@@ -14,7 +14,7 @@ from apps.accounts.models import User
 from apps.reports.models import Report
 from apps.routing.models import Category
 from apps.triage import services
-from apps.triage.admin.ticket import ReportAdmin
+from apps.triage.admin.queue import ReportAdmin
 from tests.conftest import MONAS, TEBET_ECO_PARK
 from tests.reports.factories import jpeg_with_exif, upload
 from tests.triage.triage_helpers import SDA_JAKPUS, near, officer, ticket
@@ -62,9 +62,14 @@ def test_list_columns_sla_colours_and_order() -> None:
         assert f"column-{column}" in page, column
     # the staff queue's order: open tickets, least time first; then the closed ones
     assert _ids(client) == [late.public_id, soon.public_id, fresh.public_id, closed.public_id]
-    assert re.search(r'lw-sla lw-sla-overdue">-(4h|5h) \d+m<', page)
-    assert re.search(r'lw-sla lw-sla-soon">(2h|3h) \d+m<', page)
-    assert re.search(r'lw-sla lw-sla-ok">(5d|6d) \d+h<', page)
+    assert re.search(r'lw-sla lw-sla-overdue">\u2212(4|5) h \d+ min<', page)
+    assert re.search(r'lw-sla lw-sla-soon">(2|3) h \d+ min<', page)
+    assert re.search(r'lw-sla lw-sla-ok">(5|6) d \d+ h<', page)
+    # in Bahasa Indonesia: words, not English abbreviations
+    indonesian = client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert re.search(r'lw-sla lw-sla-overdue">\u2212(4|5) jam \d+ mnt<', indonesian)
+    assert re.search(r'lw-sla lw-sla-ok">(5|6) hari \d+ jam<', indonesian)
+    assert "Sisa waktu SLA" in indonesian
     assert "Gambir" in page
     assert "Banjir" in page
     # show_full_result_count is off: no "n total" count query or link
@@ -175,3 +180,28 @@ def test_bulk_actions_are_only_claim_and_assign() -> None:
         {"action": "delete_selected", "_selected_action": [report.pk], "index": 0},
     )
     assert Report.objects.filter(pk=report.pk, status=before).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "query", "hint"),
+    [
+        ("triage", "", "Triase pusat menerima laporan yang tidak dapat diarahkan"),
+        ("unit", "", "Unit Anda sedang tidak memegang tiket."),
+        ("nobody", "", "Anda belum menjadi anggota unit mana pun"),
+        ("unit", "?sla=overdue", "Tidak ada tiket yang cocok dengan filter ini."),
+    ],
+)
+def test_an_empty_queue_says_why(who: str, query: str, hint: str) -> None:
+    from tests.factories import StaffFactory
+    from tests.triage.triage_helpers import TRIAGE
+
+    user = {"triage": lambda: officer(TRIAGE), "unit": officer, "nobody": StaffFactory}[who]()
+    html = _client(user).get(f"{CHANGELIST}{query}", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert 'id="lw-empty-hint"' in html
+    assert hint in html
+
+
+def test_a_queue_with_tickets_shows_no_hint() -> None:
+    ticket()
+    html = _client(officer()).get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert 'id="lw-empty-hint"' not in html

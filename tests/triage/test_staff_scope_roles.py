@@ -67,7 +67,7 @@ def _export(client: APIClient, units: list[int]) -> tuple[int, set[str]]:
         )
         assert drill.status_code == 200
         drilled |= set(drill.json()["reports"])
-    return sum(int(r["tickets"]) for r in rows), drilled
+    return sum(int(r["Tiket"]) for r in rows), drilled  # headers in Bahasa Indonesia
 
 
 def test_every_role_sees_the_same_tickets_on_every_surface() -> None:

@@ -13,12 +13,8 @@ from apps.reports import services as report_services
 from apps.reports.errors import InvalidTransition
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
 from apps.triage import services
-from apps.triage.services.actions import (
-    EvidenceRequired,
-    EvidenceTooFar,
-    EvidenceTooOld,
-    TicketMoved,
-)
+from apps.triage.services.closing import EvidenceRequired, EvidenceTooFar, EvidenceTooOld
+from apps.triage.services.common import TicketMoved
 from tests.conftest import MONAS
 from tests.triage.triage_helpers import (
     BINA_MARGA_JAKPUS,

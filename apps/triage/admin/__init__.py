@@ -1,3 +1,3 @@
 """The officers' workspace in the Django admin (docs/triage.md)."""
 
-from apps.triage.admin import ticket  # noqa: F401 - registers the ModelAdmins
+from apps.triage.admin import queue, responses  # noqa: F401 - registers the ModelAdmins

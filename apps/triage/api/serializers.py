@@ -17,7 +17,7 @@ from apps.core.api.text_input import FormTextInputSerializer
 from apps.reports.api.serializers import PhotoLinksOutputSerializer
 from apps.reports.models import Report, ReportEvent, ReportPhoto
 from apps.triage.models import CannedReason, ResponseTemplate
-from apps.triage.services.actions import RejectReason, ReturnReason
+from apps.triage.services import RejectReason, ReturnReason
 
 
 def _seconds(value: timedelta | None) -> int | None:

@@ -6,6 +6,7 @@ Ticket ids use the reports app's ``public_id`` converter.
 from django.urls import URLPattern, URLResolver, path
 
 import apps.reports.api.converters  # noqa: F401 - registers the "public_id" converter
+from apps.triage.actions import ACTIONS
 from apps.triage.api import photo_views, reveal_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -37,69 +38,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         reveal_views.StaffTicketRevealApi.as_view(),
         name="staff-ticket-reveal",
     ),
-    path(
-        "staff/tickets/<public_id:public_id>/take/",
-        views.StaffTicketTakeApi.as_view(),
-        name="staff-ticket-take",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/assign/",
-        views.StaffTicketAssignApi.as_view(),
-        name="staff-ticket-assign",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/start/",
-        views.StaffTicketStartApi.as_view(),
-        name="staff-ticket-start",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/disposisi/",
-        views.StaffTicketDisposisiApi.as_view(),
-        name="staff-ticket-disposisi",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/koordinasi/",
-        views.StaffTicketKoordinasiApi.as_view(),
-        name="staff-ticket-koordinasi",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/koordinasi-accept/",
-        views.StaffTicketKoordinasiAcceptApi.as_view(),
-        name="staff-ticket-koordinasi-accept",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/koordinasi-decline/",
-        views.StaffTicketKoordinasiDeclineApi.as_view(),
-        name="staff-ticket-koordinasi-decline",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/return/",
-        views.StaffTicketReturnApi.as_view(),
-        name="staff-ticket-return",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/request-info/",
-        views.StaffTicketRequestInfoApi.as_view(),
-        name="staff-ticket-request-info",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/resume/",
-        views.StaffTicketResumeApi.as_view(),
-        name="staff-ticket-resume",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/complete/",
-        views.StaffTicketCompleteApi.as_view(),
-        name="staff-ticket-complete",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/reject/",
-        views.StaffTicketRejectApi.as_view(),
-        name="staff-ticket-reject",
-    ),
-    path(
-        "staff/tickets/<public_id:public_id>/merge/",
-        views.StaffTicketMergeApi.as_view(),
-        name="staff-ticket-merge",
+    *(
+        path(
+            f"staff/tickets/<public_id:public_id>/{action.path}/",
+            views.ACTION_VIEWS[name].as_view(),
+            name=f"staff-ticket-{action.path}",
+        )
+        for name, action in ACTIONS.items()
     ),
 ]

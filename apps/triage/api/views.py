@@ -8,11 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
-from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
@@ -20,32 +18,21 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from apps.accounts.models import Agency, User
+from apps.accounts.models import User
 from apps.core.api.schema import RETRY_AFTER, error_response
 from apps.core.api.text_input import validated_input
-from apps.core.errors import ApplicationError, NotFound
+from apps.core.errors import ApplicationError
 from apps.core.pagination import Pagination
 from apps.identity.errors import RetryLater
 from apps.reports.models import Report
-from apps.triage import services
+from apps.triage.actions import ACTIONS, OfficerAction
 from apps.triage.api.serializers import (
-    StaffAssignInputSerializer,
-    StaffCompleteInputSerializer,
-    StaffKoordinasiInputSerializer,
-    StaffMergeInputSerializer,
-    StaffNoteInputSerializer,
-    StaffQuestionInputSerializer,
-    StaffReasonInputSerializer,
-    StaffRejectInputSerializer,
-    StaffRequiredNoteInputSerializer,
-    StaffReturnInputSerializer,
     StaffTicketDetailOutputSerializer,
     StaffTicketListInputSerializer,
     StaffTicketOutputSerializer,
     StaffTicketPageOutputSerializer,
     StaffTokenInputSerializer,
     StaffTokenOutputSerializer,
-    StaffTransferInputSerializer,
 )
 from apps.triage.selectors import scope as selectors_staff
 
@@ -107,13 +94,6 @@ def _detail_response(
         "reasons": selectors_staff.canned_reasons_for(agency=report.agency),
     }
     return Response(StaffTicketDetailOutputSerializer(report, context=context).data, status=code)
-
-
-def _agency(code: str, field: str = "to_agency") -> Agency:
-    agency = Agency.objects.filter(code=code).first()
-    if agency is None:
-        raise ApplicationError(fields={field: ["Unknown unit code."]})
-    return agency
 
 
 class StaffTokenCreateApi(APIView):
@@ -194,201 +174,39 @@ class StaffTicketDetailApi(APIView):
 
 
 class _StaffActionApi(APIView):
-    """Base of the action endpoints: find the ticket (may act), call one service."""
+    """Base of the action endpoints: find the ticket (may act), run its ``OfficerAction``."""
 
     permission_classes = [IsAdminUser]
-    input_serializer: type[serializers.Serializer] = StaffNoteInputSerializer
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+    action: OfficerAction
 
     def post(self, request: Request, public_id: str) -> Response:
-        data = validated_input(request, self.input_serializer)
+        data = validated_input(request, self.action.input)
         actor = _user(request)
         report = selectors_staff.report_get_for_user(
             user=actor, public_id=public_id, for_action=True
         )
-        self.act(report=report, actor=actor, data=data)
+        self.action.run(report=report, actor=actor, data=data)
         return _detail_response(request, public_id=public_id, acted_on=report)
 
 
-def _action_schema(operation: str, request: type[serializers.Serializer], doc: str) -> Any:
-    return extend_schema(
-        operation_id=f"staff_tickets_{operation}",
+def _action_view(action: OfficerAction) -> type[APIView]:
+    """One endpoint (and one OpenAPI operation) per entry of the action table."""
+    schema = extend_schema(
+        operation_id=f"staff_tickets_{action.name}",
         tags=["staff"],
-        request=request,
+        request={"multipart/form-data": action.input} if action.multipart else action.input,
         responses={200: StaffTicketDetailOutputSerializer, **_ERRORS},
-        description=doc,
+        description=action.doc,
     )
 
+    def post(self: _StaffActionApi, request: Request, public_id: str) -> Response:
+        return _StaffActionApi.post(self, request, public_id)
 
-class StaffTicketTakeApi(_StaffActionApi):
-    @_action_schema("take", StaffNoteInputSerializer, "Claim the ticket for yourself.")
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        services.report_take(report=report, actor=actor)
-
-
-class StaffTicketAssignApi(_StaffActionApi):
-    input_serializer = StaffAssignInputSerializer
-
-    @_action_schema("assign", StaffAssignInputSerializer, "Assign to an officer of the unit.")
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        assignee = User.objects.filter(username=data["assignee"]).first()
-        if assignee is None:
-            raise ApplicationError(fields={"assignee": ["Not an officer of the ticket's unit."]})
-        services.report_assign(report=report, actor=actor, assignee=assignee)
+    attributes: dict[str, Any] = {"action": action, "post": schema(post)}
+    if action.multipart:
+        attributes["parser_classes"] = [MultiPartParser, FormParser]
+    name = "".join(part.title() for part in action.name.split("_"))
+    return type(f"StaffTicket{name}Api", (_StaffActionApi,), attributes)
 
 
-class StaffTicketStartApi(_StaffActionApi):
-    input_serializer = StaffRequiredNoteInputSerializer
-
-    @_action_schema("start", StaffRequiredNoteInputSerializer, "Start work with a public note.")
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        services.report_start(report=report, actor=actor, note=data["note"])
-
-
-class StaffTicketDisposisiApi(_StaffActionApi):
-    input_serializer = StaffTransferInputSerializer
-
-    @_action_schema("disposisi", StaffTransferInputSerializer, "Dinas → one of its Suku Dinas.")
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        services.report_disposisi(
-            report=report, actor=actor, to_agency=_agency(data["to_agency"]), note=data["note"]
-        )
-
-
-class StaffTicketKoordinasiApi(_StaffActionApi):
-    input_serializer = StaffKoordinasiInputSerializer
-
-    @_action_schema(
-        "koordinasi", StaffKoordinasiInputSerializer, "Ask another unit, with a reason."
-    )
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        services.report_koordinasi(
-            report=report, actor=actor, to_agency=_agency(data["to_agency"]), reason=data["reason"]
-        )
-
-
-class StaffTicketKoordinasiAcceptApi(_StaffActionApi):
-    input_serializer = StaffRequiredNoteInputSerializer
-
-    @_action_schema(
-        "koordinasi_accept", StaffRequiredNoteInputSerializer, "Take over a koordinasi request."
-    )
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        services.report_koordinasi_accept(report=report, actor=actor, note=data["note"])
-
-
-class StaffTicketKoordinasiDeclineApi(_StaffActionApi):
-    input_serializer = StaffReasonInputSerializer
-
-    @_action_schema(
-        "koordinasi_decline", StaffReasonInputSerializer, "Send a koordinasi request back."
-    )
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        services.report_koordinasi_decline(report=report, actor=actor, reason=data["reason"])
-
-
-class StaffTicketReturnApi(_StaffActionApi):
-    input_serializer = StaffReturnInputSerializer
-
-    @_action_schema("return", StaffReturnInputSerializer, "Bukan wewenang: back to triage.")
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        services.report_return_to_triage(
-            report=report, actor=actor, reason_code=data["reason_code"], note=data["note"]
-        )
-
-
-class StaffTicketRequestInfoApi(_StaffActionApi):
-    input_serializer = StaffQuestionInputSerializer
-
-    @_action_schema("request_info", StaffQuestionInputSerializer, "Ask the reporter (relay).")
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        services.report_request_info(report=report, actor=actor, question=data["question"])
-
-
-class StaffTicketResumeApi(_StaffActionApi):
-    @_action_schema("resume", StaffNoteInputSerializer, "Continue after the reporter's answer.")
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        services.report_resume(report=report, actor=actor, note=data["note"])
-
-
-class StaffTicketCompleteApi(_StaffActionApi):
-    input_serializer = StaffCompleteInputSerializer
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(
-        operation_id="staff_tickets_complete",
-        tags=["staff"],
-        request={"multipart/form-data": StaffCompleteInputSerializer},
-        responses={200: StaffTicketDetailOutputSerializer, **_ERRORS},
-        description="Post the follow-up with an after-photo taken within 200 m, after the report.",
-    )
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        geotag = None
-        if "lat" in data:
-            geotag = Point(data["lon"], data["lat"], srid=4326)
-        services.report_complete(
-            report=report, actor=actor, note=data["note"], photo=data["photo"], geotag=geotag
-        )
-
-
-class StaffTicketRejectApi(_StaffActionApi):
-    input_serializer = StaffRejectInputSerializer
-
-    @_action_schema("reject", StaffRejectInputSerializer, "Reject with a reason code.")
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        services.report_reject(
-            report=report, actor=actor, reason_code=data["reason_code"], note=data["note"]
-        )
-
-
-class StaffTicketMergeApi(_StaffActionApi):
-    input_serializer = StaffMergeInputSerializer
-
-    @_action_schema("merge", StaffMergeInputSerializer, "Merge this duplicate into a parent.")
-    def post(self, request: Request, public_id: str) -> Response:
-        return super().post(request, public_id)
-
-    def act(self, *, report: Report, actor: User, data: dict[str, Any]) -> None:
-        try:
-            parent = selectors_staff.report_get_for_user(user=actor, public_id=data["parent"])
-        except NotFound:
-            raise ApplicationError(fields={"parent": ["No such ticket in your scope."]}) from None
-        services.report_merge(report=report, parent=parent, actor=actor, note=data["note"])
+ACTION_VIEWS: dict[str, type[APIView]] = {name: _action_view(a) for name, a in ACTIONS.items()}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.gis.measure import D
 from django.db.models import (
     Case,
@@ -323,6 +324,15 @@ def agency_officers(*, agency: Agency) -> QuerySet[User]:
     return User.objects.filter(pk__in=users.values("pk"), is_active=True).order_by("username")
 
 
+def user_is_central_triage(*, user: User) -> bool:
+    """A member of the central triage unit (``settings.TRIAGE_AGENCY_CODE``)."""
+    return (
+        agencies_for_user(user=user, perm="act_on_agency_reports")
+        .filter(code=settings.TRIAGE_AGENCY_CODE)
+        .exists()
+    )
+
+
 def report_queue_filter(
     queryset: QuerySet[Report],
     *,
@@ -334,14 +344,24 @@ def report_queue_filter(
     created_from: date | None = None,
     created_to: date | None = None,
     assignee: User | None = None,
+    assignee_username: str | None = None,
+    outcome: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Report]:
     """Narrow a scoped queue (never widens it): the filters of the admin and the staff API.
 
     ``area_code`` is a kota, kecamatan or kelurahan code; ``sla`` is ``overdue``,
-    ``due_soon`` (within 24 hours) or ``ok``; dates are Jakarta calendar days.
+    ``due_soon`` (within 24 hours) or ``ok``; dates are Jakarta calendar days. ``outcome``
+    (``apps.triage.selectors.outcome``: tickets, on_time, missed, breaches, open) keeps the
+    tickets the manager report counts under that name, merged duplicates left out as there.
     """
     now = now or timezone.now()
+    if outcome:
+        from apps.triage.selectors.outcome import report_outcome_filters
+
+        queryset = queryset.filter(report_outcome_filters(now=now)[outcome], parent__isnull=True)
+    if assignee_username:
+        queryset = queryset.filter(assignee__username=assignee_username)
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     if category:
