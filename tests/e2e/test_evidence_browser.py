@@ -67,7 +67,7 @@ def test_an_officer_plays_the_linked_clip_in_the_ticket_page(
     browser.get(f"{live_server.url}/admin/login/?next=/admin/reports/report/{report.pk}/change/")
     browser.find_element(By.NAME, "username").send_keys("sda.e2e")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit], button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
     figure = WebDriverWait(browser, 30).until(
         expected_conditions.presence_of_element_located(
             (By.CSS_SELECTOR, f'figure[data-clip="{link.clip.uid}"]')
