@@ -1,6 +1,6 @@
 """Bulk clip ingest through the VMS API: 1,000-clip requests (docs/cctv.md).
 
-Run: ``python -m bench cctv_ingest``; ``BENCH_SCALE=0.1`` for a quick run.
+Run: ``python -m bench cctv_ingest``; ``BENCH_SCALE=small`` for a quick run.
 In process (Django's test client: JSON parsing, API-key authentication, validation, the
 set-based insert and the clip-request fulfilment), inside one transaction rolled back at
 the end. Baseline, in the same run: a naive per-clip ORM ``get_or_create`` (what a plain
@@ -17,8 +17,10 @@ import time
 from datetime import timedelta
 from typing import Any
 
-SCALE = float(os.environ.get("BENCH_SCALE", "1"))
-REQUESTS = max(3, int(30 * SCALE))
+from bench._common import scaled
+from bench._common import verdict as _verdict
+
+REQUESTS = scaled(30, 3)
 BATCH = 1_000
 KEY = "bench-vms-key"
 
@@ -103,6 +105,9 @@ def main() -> dict[str, Any]:
             replay_seconds = time.perf_counter() - started
             assert replay.json()["duplicates"] == BATCH
             verdict = "OK" if rate >= 2000 else "MISSED"
+            verdicts = [
+                _verdict("cctv_ingest clips/s (absolute)", rate, 2000, at_least=True),
+            ]
             print(
                 f"naive per-clip ORM: {naive_rate:.0f} clips/s (one batch of {BATCH:,})\n"
                 f"API bulk ingest: {REQUESTS} requests x {BATCH:,} clips, {created:,} created in "
@@ -118,6 +123,7 @@ def main() -> dict[str, Any]:
                 "naive_clips_per_s": round(naive_rate),
                 "ratio": round(rate / naive_rate, 1),
                 "verdict": verdict,
+                "verdicts": verdicts,
             }
             raise _Rollback
     except _Rollback:

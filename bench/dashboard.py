@@ -1,7 +1,7 @@
 """The monitoring dashboard over 1,000,000 tickets (docs/dashboard.md).
 
 Run: ``python -m bench dashboard`` (or ``python -m bench.dashboard``) against the development
-database; ``BENCH_DASHBOARD_TICKETS=100000`` for a smaller run.
+database; ``BENCH_SCALE=small`` for 100,000 tickets (``BENCH_DASHBOARD_TICKETS`` sets any number).
 
 Everything happens inside ONE transaction that is rolled back at the end. In it:
 
@@ -25,7 +25,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
-TOTAL = int(os.environ.get("BENCH_DASHBOARD_TICKETS", "1000000"))
+from bench._common import scaled, verdict
+
+TOTAL = int(os.environ.get("BENCH_DASHBOARD_TICKETS", scaled(1_000_000, 100_000)))
 RUNS = 5
 
 
@@ -193,6 +195,10 @@ def main() -> dict[str, Any]:
                                   "bytes": len(body), "raw_bytes": len(raw)}  # fmt: skip
                 print(f"{label}: cold {cold * 1000:.1f} ms, warm {warm * 1000:.1f} ms, "
                       f"{len(body):,} bytes sent ({len(raw):,} raw)", flush=True)  # fmt: skip
+            city_ms = timings["city page"]["warm_s"] * 1000
+            kel_ms = timings["kelurahan page"]["warm_s"] * 1000
+            map_ms = timings["city map data"]["warm_s"] * 1000
+            map_kb = timings["city map data"]["bytes"] / 1024
             summary = {
                 "tickets": TOTAL,
                 "refresh_s": round(refresh_s, 2),
@@ -202,6 +208,13 @@ def main() -> dict[str, Any]:
                 "ratio_city_page_warm_vs_direct": round(
                     timings["city page"]["warm_s"] / city_direct, 3
                 ),
+                # issue targets: cached pages under 300 ms, city map data under 50 ms / 50 KB
+                "verdicts": [
+                    verdict("dashboard city page, cached (ms)", city_ms, 300),
+                    verdict("dashboard kelurahan page, cached (ms)", kel_ms, 300),
+                    verdict("dashboard city map data, cached (ms)", map_ms, 50),
+                    verdict("dashboard city map data (KB sent)", map_kb, 50),
+                ],
             }
             raise _Rollback
     except _Rollback:
