@@ -192,13 +192,10 @@ class DemoVms:
         """Delete our recordings older than ``keep_hours`` unless a ``.keep`` marker holds them."""
         if not self.root.is_dir():
             return 0
-        cutoff = (now - timedelta(hours=self.keep_hours)).timestamp()
+        cutoff = now - timedelta(hours=self.keep_hours)
         pruned = 0
         for video in self.root.glob("*/*.mp4"):
-            if (
-                video.stat().st_mtime < cutoff
-                and not video.with_name(video.name + ".keep").exists()
-            ):
+            if _recorded_at(video) < cutoff and not video.with_name(video.name + ".keep").exists():
                 video.unlink(missing_ok=True)
                 video.with_suffix(".jpg").unlink(missing_ok=True)
                 pruned += 1
@@ -215,3 +212,12 @@ class DemoVms:
             if once:
                 return
             time.sleep(interval_s)
+
+
+def _recorded_at(video: Path) -> datetime:
+    """When a recording started: its name (``record`` names it by its start, in UTC), which
+    keeps pruning on the clock the clips were recorded by; the file's time otherwise."""
+    try:
+        return datetime.strptime(video.stem, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return datetime.fromtimestamp(video.stat().st_mtime, tz=UTC)
