@@ -3,8 +3,14 @@
 ``enqueue`` writes an ``OutboxMessage`` inside the caller's transaction and asks Celery to
 deliver it right after commit. If Redis is down the row simply waits for the periodic relay,
 so a committed change never loses its side effect, and a rolled-back one never has any.
+``enqueue_many`` does the same for a batch keyed by dedup key, in one statement.
+
+The Celery tasks that deliver and relay messages are declared here, next to the code that
+publishes them (``apps.core.tasks`` re-exports them under their registered names), so this
+module imports nothing that imports it back.
 """
 
+import functools
 import json
 import logging
 import time
@@ -12,6 +18,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -64,32 +71,77 @@ def enqueue(*, handler: str, payload: dict[str, Any], dedup_key: str | None = No
     return message_id
 
 
+_INSERT_MANY_SQL = f"""
+    INSERT INTO {OutboxMessage._meta.db_table}
+        (handler, payload, dedup_key, created_at, available_at, attempts, last_error)
+    SELECT %(handler)s, m.payload::jsonb, m.key, %(now)s, %(now)s, 0, ''
+    FROM unnest(%(keys)s::text[], %(payloads)s::text[]) AS m(key, payload)
+    ON CONFLICT ON CONSTRAINT outbox_dedup_key_unique DO NOTHING
+    RETURNING id
+"""  # noqa: S608 - the table name is the model's; every value is a parameter
+
+# Above this many messages in one batch, one relay task is published instead of one task each.
+_PUBLISH_EACH_UP_TO = 20
+
+
+def enqueue_many(*, handler: str, messages: dict[str, dict[str, Any]]) -> int:
+    """Record a batch of side effects for one handler (dedup key -> payload) in ONE statement.
+
+    Returns how many rows this statement inserted: a key queued before (by an earlier or a
+    concurrent call) is neither inserted nor counted. Same rules as ``enqueue``: call it inside
+    the transaction that makes the change; payloads hold ids and codes only.
+    """
+    if not handler.startswith("apps."):
+        raise ValueError("outbox handlers live under apps.")
+    if not messages:
+        return 0
+    rows = prepared_fetch(
+        _INSERT_MANY_SQL,
+        {
+            "handler": handler,
+            "keys": list(messages),
+            "payloads": [json.dumps(p, cls=DjangoJSONEncoder) for p in messages.values()],
+            "now": timezone.now(),
+        },
+    )
+    ids = [row[0] for row in rows]
+    if len(ids) > _PUBLISH_EACH_UP_TO:
+        transaction.on_commit(_dispatch_relay)
+    else:
+        for message_id in ids:
+            transaction.on_commit(functools.partial(_dispatch, message_id))
+    return len(ids)
+
+
 # A circuit breaker for publishing (per process): after a failure, messages are left to the
 # periodic relay for ``OUTBOX_PUBLISH_PAUSE`` instead of each request trying Redis again.
 _publish_paused_until = 0.0
 
 
 def _dispatch(message_id: int) -> None:
-    from apps.core import tasks  # imported here: tasks imports this module
+    _publish(outbox_deliver, {"message_id": message_id}, what=f"message {message_id}")
 
+
+def _dispatch_relay() -> None:
+    _publish(outbox_relay, {}, what="a relay run")
+
+
+def _publish(task: Any, kwargs: dict[str, Any], *, what: str) -> None:
     global _publish_paused_until
     if time.monotonic() < _publish_paused_until:
         return
     try:
-        # No publish retries (Celery's default retries for ~0.6 s): the row is committed,
-        # and the relay delivers it if this fails.
-        tasks.outbox_deliver.apply_async(kwargs={"message_id": message_id}, retry=False)
+        # No publish retries (Celery's default retries for ~0.6 s): the rows are committed,
+        # and the periodic relay delivers them if this fails.
+        task.apply_async(kwargs=kwargs, retry=False)
     except Exception as exc:  # noqa: BLE001 - the periodic relay delivers it later
         if not isinstance(exc, OperationalError):  # kombu's: the broker is unreachable
-            logger.warning(
-                "outbox: could not publish message %s (%s)", message_id, type(exc).__name__
-            )
+            logger.warning("outbox: could not publish %s (%s)", what, type(exc).__name__)
             return
         _publish_paused_until = time.monotonic() + settings.OUTBOX_PUBLISH_PAUSE.total_seconds()
         logger.warning(
-            "outbox: could not publish message %s; the relay will deliver it (not publishing"
-            " for %s s)",
-            message_id,
+            "outbox: could not publish %s; the relay will deliver it (not publishing for %s s)",
+            what,
             settings.OUTBOX_PUBLISH_PAUSE.total_seconds(),
         )
 
@@ -173,3 +225,25 @@ def purge_delivered() -> int:
     cutoff = timezone.now() - settings.OUTBOX_KEEP_DELIVERED
     deleted, _ = OutboxMessage.objects.filter(delivered_at__lt=cutoff).delete()
     return deleted
+
+
+# The tasks keep their registered names (``apps.core.tasks.*``): queued messages and the beat
+# schedule refer to them.
+@shared_task(
+    name="apps.core.tasks.outbox_deliver",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def outbox_deliver(*, message_id: int) -> None:
+    deliver(message_id=message_id)
+
+
+@shared_task(name="apps.core.tasks.outbox_relay", ignore_result=True)
+def outbox_relay() -> int:
+    return relay()
+
+
+@shared_task(name="apps.core.tasks.outbox_purge", ignore_result=True)
+def outbox_purge() -> int:
+    return purge_delivered()

@@ -1,18 +1,6 @@
-from celery import shared_task
+"""The core Celery tasks. They are declared in ``apps.core.outbox``, next to the code that
+publishes them, and registered under these names (``apps.core.tasks.*``)."""
 
-from apps.core import outbox
+from apps.core.outbox import outbox_deliver, outbox_purge, outbox_relay
 
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def outbox_deliver(*, message_id: int) -> None:
-    outbox.deliver(message_id=message_id)
-
-
-@shared_task(ignore_result=True)
-def outbox_relay() -> int:
-    return outbox.relay()
-
-
-@shared_task(ignore_result=True)
-def outbox_purge() -> int:
-    return outbox.purge_delivered()
+__all__ = ["outbox_deliver", "outbox_purge", "outbox_relay"]

@@ -24,6 +24,7 @@ from django.utils import timezone
 from apps.accounts.models import Agency, Membership
 from apps.core.errors import Conflict
 from apps.identity.models import Reporter
+from apps.reports import events
 from apps.reports.models import PUBLIC_ID_ALPHABET, PUBLIC_ID_LENGTH, Custody, Report, ReportEvent
 from apps.routing.models import Area, Category
 from apps.routing.selectors import route
@@ -78,6 +79,7 @@ class _Planner:
             role__in=[Membership.Role.OFFICER, Membership.Role.SUPERVISOR], user__is_active=True
         ).values_list("agency_id", "user_id"):
             self.officers.setdefault(agency_id, []).append(user_id)
+        self.codes = dict(Agency.objects.values_list("pk", "code"))
         self.units = list(
             Agency.objects.filter(is_active=True)
             .exclude(pk=triage_id)
@@ -118,7 +120,9 @@ class _Planner:
                 "actor_id": actor,
                 "agency_id": src,
                 "visibility": ReportEvent.Visibility.INTERNAL,
-                "data": {"mode": mode, "from_agency_id": src, "to_agency_id": dst},
+                "data": events.transfer_data(
+                    mode=mode, from_agency=(src, self.codes[src]), to_agency=(dst, self.codes[dst])
+                ),
                 "at": at + timedelta(milliseconds=2),
             }
         )
@@ -129,18 +133,24 @@ class _Planner:
         t1 = t.created + rng.uniform(1, 20) * H
         actor = self._officer(holder)
         if rng.random() < 0.45:  # bukan wewenang: back to triage, which decides
-            self._transfer(t, "bukan_wewenang", holder, self.triage_id, t1, actor)
+            reason = rng.choice(["not_our_sector", "wrong_area"])
+            self._transfer(t, events.TransferMode.BUKAN_WEWENANG, holder, self.triage_id, t1, actor)
+            t.events[-1]["data"].update(events.reason_data(reason_code=reason))
             self._hand(t, self.triage_id, None, t1)
             self._status(t, S.KOORDINASI, t1, holder, actor)
+            t.events[-1]["data"] = events.reason_data(reason_code=reason)
             t2 = t1 + rng.uniform(2, 40) * H
             target = holder if rng.random() < 0.4 else rng.choice(self.units)
-            self._transfer(t, "koordinasi", self.triage_id, target, t2, None)
+            self._transfer(t, events.TransferMode.KOORDINASI, self.triage_id, target, t2, None)
+            t.events[-1]["data"][events.Key.PREVIOUS_STATUS] = t.status
             self._hand(t, target, None, t2)
         else:
             target = rng.choice([u for u in self.units if u != holder] or [holder])
-            self._transfer(t, "koordinasi", holder, target, t1, actor)
+            self._transfer(t, events.TransferMode.KOORDINASI, holder, target, t1, actor)
+            t.events[-1]["data"][events.Key.PREVIOUS_STATUS] = t.status
             self._hand(t, target, None, t1)
             self._status(t, S.KOORDINASI, t1, holder, actor)
+            t.events[-1]["data"] = events.handed_to_data(to_agency=self.codes[target])
             t2 = t1
         t3 = t2 + rng.uniform(1, 12) * H
         if t3 < self.now:
@@ -151,7 +161,8 @@ class _Planner:
                     "actor_id": officer,
                     "agency_id": target,
                     "visibility": ReportEvent.Visibility.INTERNAL,
-                    "data": {"mode": "koordinasi_accepted"},
+                    # the request's row id is not known before the bulk insert
+                    "data": events.koordinasi_accepted_data(request_event_id=None),
                     "at": t3,
                 }
             )
@@ -167,6 +178,7 @@ class _Planner:
                 "to_status": S.MENUNGGU,
                 "visibility": ReportEvent.Visibility.PUBLIC,
                 "agency_id": t.agency_id,
+                "data": events.created_data(channel=Report.Channel.APP, photos=0),
                 "at": t.created,
             }
         )
@@ -176,7 +188,7 @@ class _Planner:
             at = t.created + rng.uniform(1, 30) * H
             officer = self._officer(holder)
             self._status(t, S.DITOLAK, at, holder, officer)
-            t.events[-1]["data"] = {"reason_code": rng.choice(["spam", "duplicate"])}
+            t.events[-1]["data"] = events.reason_data(reason_code=rng.choice(["spam", "duplicate"]))
             t.custody[-1][3] = at
             t.closed_at = at
             return
@@ -211,7 +223,7 @@ class _Planner:
                 t.events.append(
                     {
                         "kind": ReportEvent.Kind.RATING,
-                        "data": {"rating": t.rating},
+                        "data": events.rating_data(rating=t.rating),
                         "visibility": ReportEvent.Visibility.PUBLIC,
                         "at": at,
                     }
@@ -219,7 +231,7 @@ class _Planner:
         if t.status == S.SELESAI and t.completed_at and t.completed_at + 72 * H < now:
             at = t.completed_at + 72 * H
             self._status(t, S.DIKONFIRMASI, at, holder, None)
-            t.events[-1]["data"] = {"by": "auto", "after_days": 3}
+            t.events[-1]["data"] = events.auto_confirm_data(after_days=3)  # the 72 h above
             t.closed_at = at
 
     def _complete(self, t: _Ticket, holder: int, at: datetime) -> None:

@@ -48,6 +48,38 @@ def test_dedup_key_records_a_side_effect_once() -> None:
     assert OutboxMessage.objects.filter(dedup_key="k1").count() == 1
 
 
+def test_enqueue_many_inserts_in_one_statement_and_counts_only_new_keys(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    messages = {f"m{i}": {"to": f"Warga-{i}", "body": "x"} for i in range(3)}
+    with django_capture_on_commit_callbacks(execute=True):
+        with django_assert_num_queries(1):
+            assert outbox.enqueue_many(handler=PUSH, messages=messages) == 3
+        # queued again, with one new key: only that one is inserted and counted
+        again = {**messages, "m3": {"to": "Warga-3", "body": "x"}}
+        assert outbox.enqueue_many(handler=PUSH, messages=again) == 1
+    assert OutboxMessage.objects.count() == 4
+    assert sorted(sent["to"] for sent in MemoryPushBackend.outbox) == [
+        f"Warga-{i}" for i in range(4)
+    ]
+    assert outbox.enqueue_many(handler=PUSH, messages={}) == 0
+    with pytest.raises(ValueError, match="apps"):
+        outbox.enqueue_many(handler="os.system", messages={"k": {}})
+
+
+def test_a_large_batch_is_published_as_one_relay_run(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    messages = {f"m{i}": {"to": f"Warga-{i}", "body": "x"} for i in range(25)}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert outbox.enqueue_many(handler=PUSH, messages=messages) == 25
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(MemoryPushBackend.outbox) == 25
+    assert not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()
+
+
 def test_a_failing_handler_is_recorded_and_retried_later() -> None:
     message_id = OutboxMessage.objects.create(
         handler=PUSH, payload={"to": "Warga-A", "body": "x"}, available_at="2020-01-01T00:00:00Z"

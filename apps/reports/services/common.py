@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from apps.accounts.models import Agency, User
 from apps.core import outbox
 from apps.core.errors import NotFound
+from apps.reports import events
 from apps.reports.errors import InvalidTransition
 from apps.reports.images import ProcessedPhoto
 from apps.reports.models import Custody, Report, ReportEvent, ReportPhoto
@@ -271,14 +272,12 @@ def transfer_event(
         agency=from_agency,
         visibility=ReportEvent.Visibility.INTERNAL,
         note=note,
-        data={
-            "mode": mode,
-            "from_agency": from_agency.code,
-            "to_agency": to_agency.code,
-            "to_agency_id": to_agency.pk,
-            "from_agency_id": from_agency.pk,
-            **(data or {}),
-        },
+        data=events.transfer_data(
+            mode=mode,
+            from_agency=(from_agency.pk, from_agency.code),
+            to_agency=(to_agency.pk, to_agency.code),
+            extra=data,
+        ),
     )
 
 

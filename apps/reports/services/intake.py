@@ -23,7 +23,7 @@ from apps.core.text import text_clean
 from apps.identity.models import Reporter
 from apps.identity.services import reporter_new
 from apps.identity.services.reporters import PSEUDONYM_CONSTRAINT
-from apps.reports import evidence
+from apps.reports import events, evidence
 from apps.reports.codes import new_public_id, new_tracking_code, tracking_code_hash
 from apps.reports.errors import IdempotencyConflict
 from apps.reports.images import (
@@ -256,7 +256,7 @@ def _store(
         actor_id=None if anonymous else owner.user_id,  # by id: no query for the user
         agency=routing.agency,
         visibility=ReportEvent.Visibility.PUBLIC,
-        data={"channel": channel, "photos": len(processed)},
+        data=events.created_data(channel=channel, photos=len(processed)),
         created_at=now,
     )
     custody = Custody(report=report, agency=routing.agency, officer=None, started_at=now)

@@ -15,6 +15,7 @@ from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.text import text_clean
 from apps.identity.models import Reporter
+from apps.reports import events
 from apps.reports.errors import InvalidTransition, ReopenWindowClosed
 from apps.reports.models import Report, ReportEvent
 from apps.reports.services.common import (
@@ -95,7 +96,7 @@ def report_confirm(*, report: Report, reporter: Reporter, rating: int, comment: 
         kind=ReportEvent.Kind.RATING,
         actor=actor,
         visibility=ReportEvent.Visibility.INTERNAL,
-        data={"rating": rating},
+        data=events.rating_data(rating=rating),
     )
     return report
 
@@ -125,7 +126,11 @@ def report_reopen(*, report: Report, reporter: Reporter, reason: str) -> Report:
     fields: list[str] = []
     if unit.pk != report.agency_id:
         transfer_event(
-            report=report, actor=None, from_agency=report.agency, to_agency=unit, mode="reopen"
+            report=report,
+            actor=None,
+            from_agency=report.agency,
+            to_agency=unit,
+            mode=events.TransferMode.REOPEN,
         )
         report.agency = unit
         fields.append("agency")
@@ -178,7 +183,7 @@ def report_auto_confirm_due(*, now: datetime | None = None, limit: int = 500) ->
                 to=S.DIKONFIRMASI,
                 actor=None,
                 agency=None,
-                data={"by": "auto", "after_days": AUTO_CONFIRM_AFTER.days},
+                data=events.auto_confirm_data(after_days=AUTO_CONFIRM_AFTER.days),
                 now=now,
             )
             done += 1

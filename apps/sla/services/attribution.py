@@ -21,6 +21,7 @@ from datetime import datetime
 from django.conf import settings
 
 from apps.accounts.models import Agency
+from apps.reports import events
 from apps.reports.models import Custody, ReportEvent
 from apps.sla.models import SlaBreach
 
@@ -88,10 +89,11 @@ def return_decision(*, report_id: int, custody_id: int, triage_id: int) -> Retur
     returned = (
         ReportEvent.objects.filter(
             report_id=report_id,
-            kind=ReportEvent.Kind.TRANSFERRED,
-            data__mode="bukan_wewenang",
-            data__from_agency_id=before.agency_id,
-            data__to_agency_id=triage_id,
+            **events.transfer_filter(
+                mode=events.TransferMode.BUKAN_WEWENANG,
+                from_agency_id=before.agency_id,
+                to_agency_id=triage_id,
+            ),
             created_at__gte=before.started_at,
         )
         .filter(**({"created_at__lte": hold_end} if hold_end is not None else {}))

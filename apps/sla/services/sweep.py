@@ -11,7 +11,6 @@ Each batch is one transaction that
 Warnings work the same way under ``sla_warning_once_per_point``.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Membership, User
-from apps.core.models import OutboxMessage
+from apps.core import outbox
 from apps.reports.models import Custody, Report
 from apps.sla.models import SlaBreach, SlaClock, SlaSweepState, SlaWarning
 from apps.sla.services.attribution import breaches_apply_return_rule, triage_agency_id
@@ -170,7 +169,7 @@ def _notify(*, kind: str, items: dict[int, int], roles: list[str], body: str) ->
         )
         rows = cursor.fetchall()
     # One message per key: someone both assignee and supervisor of a ticket is listed twice.
-    messages: dict[str, str] = {}
+    messages: dict[str, dict[str, Any]] = {}
     for report_id, public_id, username, role in rows:
         payload = {
             "to": username,
@@ -180,43 +179,10 @@ def _notify(*, kind: str, items: dict[int, int], roles: list[str], body: str) ->
             "role": role,
         }
         for item_id in by_report[report_id]:
-            messages.setdefault(f"sla:{kind}:{item_id}:{username}", json.dumps(payload))
-    if not messages:
-        return 0
+            messages.setdefault(f"sla:{kind}:{item_id}:{username}", payload)
     # The count is of the rows this statement inserted: a key queued before (a sweep run
     # twice, concurrently) is not counted again.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            OUTBOX_INSERT_SQL.format(outbox=table_name(OutboxMessage)),
-            {
-                "handler": PUSH_HANDLER,
-                "keys": list(messages),
-                "payloads": list(messages.values()),
-                "now": timezone.now(),
-            },
-        )
-        inserted = cursor.rowcount
-    if inserted:
-        transaction.on_commit(_relay_soon)
-    return inserted
-
-
-OUTBOX_INSERT_SQL = """
-    INSERT INTO {outbox} (handler, payload, dedup_key, created_at, available_at, attempts,
-                          last_error)
-    SELECT %(handler)s, m.payload::jsonb, m.key, %(now)s, %(now)s, 0, ''
-    FROM unnest(%(keys)s::text[], %(payloads)s::text[]) AS m(key, payload)
-    ON CONFLICT ON CONSTRAINT outbox_dedup_key_unique DO NOTHING
-"""
-
-
-def _relay_soon() -> None:
-    from apps.core import tasks
-
-    try:
-        tasks.outbox_relay.delay()
-    except Exception:  # noqa: BLE001 - broker down: the periodic relay delivers them later
-        return
+    return outbox.enqueue_many(handler=PUSH_HANDLER, messages=messages)
 
 
 def _claim(sql: str, params: dict[str, Any]) -> tuple[int, list[tuple[Any, ...]]]:

@@ -49,6 +49,7 @@ from apps.accounts.models import Agency, User
 from apps.accounts.roles import OrgRole
 from apps.accounts.selectors import agencies_for_user, user_has_org_role
 from apps.core.errors import NotFound
+from apps.reports.events import Key
 from apps.reports.models import (
     DEADLINE,
     Custody,
@@ -237,8 +238,8 @@ def report_timeline_for_staff(*, report: Report, scope: StaffScope) -> QuerySet[
 
 # Keys of stored event data that hold primary keys. The services and the SLA attribution read
 # them as stored; the staff API names the unit by its code and the officer by username.
-_EVENT_AGENCY_KEYS = {"from_agency_id": "from_agency", "to_agency_id": "to_agency"}
-_EVENT_USER_KEYS = {"previous_assignee_id": "previous_assignee"}
+_EVENT_AGENCY_KEYS = {Key.FROM_AGENCY_ID: Key.FROM_AGENCY, Key.TO_AGENCY_ID: Key.TO_AGENCY}
+_EVENT_USER_KEYS = {Key.PREVIOUS_ASSIGNEE_ID: "previous_assignee"}
 
 
 def event_data_for_staff(*, events: Sequence[ReportEvent]) -> dict[int, dict[str, Any]]:

@@ -3,17 +3,17 @@
 from collections.abc import Sequence
 
 from apps.accounts.models import Agency
+from apps.reports import events as vocabulary
 from apps.reports.models import ReportEvent
 
 
 def event_destinations(*, events: Sequence[ReportEvent]) -> dict[int, str]:
     """The receiving unit's name for each transfer event, by event primary key (one query)."""
+    transfers = {event.pk: vocabulary.transfer_read(event) for event in events}
     wanted = {
-        event.pk: event.data["to_agency_id"]
-        for event in events
-        if event.kind == ReportEvent.Kind.TRANSFERRED
-        and isinstance(event.data, dict)
-        and isinstance(event.data.get("to_agency_id"), int)
+        pk: transfer.to_agency_id
+        for pk, transfer in transfers.items()
+        if transfer is not None and transfer.to_agency_id is not None
     }
     if not wanted:
         return {}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
-from apps.reports import evidence
+from apps.reports import events, evidence
 from apps.reports.errors import InvalidTransition
 from apps.reports.images import ProcessedPhoto, distance_m, photo_process
 from apps.reports.models import Report, ReportEvent, ReportPhoto
@@ -183,7 +183,7 @@ def report_reject(*, report: Report, actor: User, reason_code: str, note: str = 
         actor=actor,
         agency=report.agency,
         note=note,
-        data={"reason_code": reason_code},
+        data=events.reason_data(reason_code=reason_code),
     )
     return report
 
@@ -250,7 +250,7 @@ def report_merge(*, report: Report, parent: Report, actor: User, note: str = "")
         actor=actor,
         agency=parent.agency,
         visibility=ReportEvent.Visibility.INTERNAL,
-        data={"mode": "merged", "duplicate": child.public_id},
+        data=events.merged_data(duplicate=child.public_id),
     )
     Report.objects.filter(pk=parent.pk).update(support_count=F("support_count") + 1)
     evidence.link_later(report_id=child.pk)  # the parent takes over the duplicate's evidence

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError
+from apps.reports import events
 from apps.reports.errors import InvalidTransition
 from apps.reports.models import Report, ReportEvent
 from apps.reports.services.common import (
@@ -44,12 +45,12 @@ def report_disposisi(*, report: Report, actor: User, to_agency: Agency, note: st
         report=report,
         actor=actor,
         to_agency=to_agency,
-        mode="disposisi",
+        mode=events.TransferMode.DISPOSISI,
         note=note,
         now=timezone.now(),
         status=S.DISPOSISI,
         status_note=note,
-        status_data={"to_agency": to_agency.code},
+        status_data=events.handed_to_data(to_agency=to_agency.code),
     )
     return report
 
@@ -72,12 +73,12 @@ def report_koordinasi(*, report: Report, actor: User, to_agency: Agency, reason:
         report=report,
         actor=actor,
         to_agency=to_agency,
-        mode="koordinasi",
+        mode=events.TransferMode.KOORDINASI,
         note=reason,
         now=timezone.now(),
-        transfer_data={"previous_status": report.status},
+        transfer_data={events.Key.PREVIOUS_STATUS: report.status},
         status=S.KOORDINASI,
-        status_data={"to_agency": to_agency.code},
+        status_data=events.handed_to_data(to_agency=to_agency.code),
     )
     return report
 
@@ -91,9 +92,10 @@ def koordinasi_pending(*, report: Report) -> ReportEvent | None:
         .order_by("-created_at", "-pk")
         .first()
     )
-    if last is None or last.data.get("mode") != "koordinasi":
+    transfer = events.transfer_read(last) if last is not None else None
+    if transfer is None or transfer.mode != events.TransferMode.KOORDINASI:
         return None
-    if last.data.get("to_agency_id") != report.agency_id:
+    if transfer.to_agency_id != report.agency_id:
         return None
     return last
 
@@ -122,7 +124,7 @@ def report_koordinasi_accept(*, report: Report, actor: User, note: str) -> Repor
         actor=actor,
         agency=report.agency,
         visibility=ReportEvent.Visibility.INTERNAL,
-        data={"mode": "koordinasi_accepted", "request_event_id": pending.pk},
+        data=events.koordinasi_accepted_data(request_event_id=pending.pk),
     )
     _assign_to(report=report, officer=actor, now=now)
     change_status(report=report, to=S.PROSES, actor=actor, agency=report.agency, note=note, now=now)
@@ -135,17 +137,20 @@ def report_koordinasi_decline(*, report: Report, actor: User, reason: str) -> Re
     report = _locked_for(report=report, actor=actor)
     pending = _pending_or_409(report, S.PROSES)
     reason = _note(reason, field="reason", required=True)
-    back_to = Agency.objects.get(pk=pending.data["from_agency_id"])
+    request = events.transfer_read(pending)
+    if request is None or request.from_agency_id is None:  # koordinasi_pending read it already
+        raise InvalidTransition(current=report.status, requested=S.PROSES)
+    back_to = Agency.objects.get(pk=request.from_agency_id)
     _hand_over(
         report=report,
         actor=actor,
         to_agency=back_to,
-        mode="koordinasi_declined",
+        mode=events.TransferMode.KOORDINASI_DECLINED,
         note=reason,
         now=timezone.now(),
-        transfer_data={"request_event_id": pending.pk},
+        transfer_data={events.Key.REQUEST_EVENT_ID: pending.pk},
         status=S.PROSES,
-        status_data={"koordinasi_declined_by": report.agency.code},
+        status_data={events.Key.KOORDINASI_DECLINED_BY: report.agency.code},
         notify=False,
     )
     return report
@@ -172,11 +177,11 @@ def report_return_to_triage(
         report=report,
         actor=actor,
         to_agency=triage,
-        mode="bukan_wewenang",
+        mode=events.TransferMode.BUKAN_WEWENANG,
         note=note,
         now=timezone.now(),
-        transfer_data={"reason_code": reason_code},
+        transfer_data=events.reason_data(reason_code=reason_code),
         status=S.KOORDINASI,
-        status_data={"reason_code": reason_code},
+        status_data=events.reason_data(reason_code=reason_code),
     )
     return report

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError
+from apps.reports import events
 from apps.reports.errors import InvalidTransition
 from apps.reports.models import Report, ReportEvent, ReportMessage
 from apps.reports.services.common import (
@@ -54,7 +55,7 @@ def report_assign(*, report: Report, actor: User, assignee: User) -> Report:
         actor=actor,
         agency=report.agency,
         visibility=ReportEvent.Visibility.INTERNAL,
-        data={"assignee": assignee.username, "previous_assignee_id": previous},
+        data=events.assigned_data(assignee=assignee.username, previous_assignee_id=previous),
     )
     return report
 

@@ -1,0 +1,149 @@
+"""The report timeline's vocabulary: event kinds, transfer modes, the keys of ``data``.
+
+``ReportEvent.Kind`` names the kinds (re-exported here as ``Kind``). A ``transferred``
+event's ``data`` is built by ``transfer_data`` / ``koordinasi_accepted_data`` /
+``merged_data`` and read by ``transfer_read``; the ``assigned``, ``created``, ``rating`` and
+automatic confirmation events' by ``assigned_data``, ``created_data``, ``rating_data`` and
+``auto_confirm_data``; the extra data of the status events of a hand-over or a rejection by
+``handed_to_data`` and ``reason_data``. The services, the SLA
+attribution, the staff timeline and the demo generator use these instead of string keys, so
+what one writes the others read.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.reports.models import ReportEvent
+
+Kind = ReportEvent.Kind
+
+
+class TransferMode(models.TextChoices):
+    """``data["mode"]`` of a ``transferred`` event."""
+
+    DISPOSISI = "disposisi", _("Disposisi")
+    KOORDINASI = "koordinasi", _("Koordinasi requested")
+    KOORDINASI_ACCEPTED = "koordinasi_accepted", _("Koordinasi accepted")
+    KOORDINASI_DECLINED = "koordinasi_declined", _("Koordinasi declined")
+    BUKAN_WEWENANG = "bukan_wewenang", _("Returned: not our remit")
+    REOPEN = "reopen", _("Reopened to a unit")
+    MERGED = "merged", _("Duplicate merged in")
+
+
+class Key:
+    """The keys of ``ReportEvent.data``."""
+
+    MODE = "mode"
+    FROM_AGENCY = "from_agency"  # a unit's code
+    TO_AGENCY = "to_agency"
+    FROM_AGENCY_ID = "from_agency_id"
+    TO_AGENCY_ID = "to_agency_id"
+    REQUEST_EVENT_ID = "request_event_id"  # the koordinasi request an answer is to
+    DUPLICATE = "duplicate"
+    REASON_CODE = "reason_code"
+    PREVIOUS_STATUS = "previous_status"
+    KOORDINASI_DECLINED_BY = "koordinasi_declined_by"  # a unit's code
+    ASSIGNEE = "assignee"  # a username
+    PREVIOUS_ASSIGNEE_ID = "previous_assignee_id"
+    CHANNEL = "channel"
+    PHOTOS = "photos"
+    RATING = "rating"
+    BY = "by"
+    AFTER_DAYS = "after_days"
+
+
+def transfer_data(
+    *,
+    mode: str,
+    from_agency: tuple[int, str],
+    to_agency: tuple[int, str],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A change of unit (``from_agency``/``to_agency``: (id, code))."""
+    return {
+        Key.MODE: TransferMode(mode).value,
+        Key.FROM_AGENCY: from_agency[1],
+        Key.TO_AGENCY: to_agency[1],
+        Key.TO_AGENCY_ID: to_agency[0],
+        Key.FROM_AGENCY_ID: from_agency[0],
+        **(extra or {}),
+    }
+
+
+def koordinasi_accepted_data(*, request_event_id: int | None) -> dict[str, Any]:
+    """The receiving unit's answer to the koordinasi request ``request_event_id``."""
+    return {
+        Key.MODE: TransferMode.KOORDINASI_ACCEPTED.value,
+        Key.REQUEST_EVENT_ID: request_event_id,
+    }
+
+
+def merged_data(*, duplicate: str) -> dict[str, Any]:
+    """A duplicate (its public id) merged into the ticket."""
+    return {Key.MODE: TransferMode.MERGED.value, Key.DUPLICATE: duplicate}
+
+
+@dataclass(frozen=True)
+class Transfer:
+    mode: str
+    from_agency_id: int | None
+    to_agency_id: int | None
+    request_event_id: int | None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def transfer_read(event: ReportEvent) -> Transfer | None:
+    """A ``transferred`` event's data (None for any other kind or a malformed row)."""
+    if event.kind != Kind.TRANSFERRED or not isinstance(event.data, dict):
+        return None
+    data = event.data
+    return Transfer(
+        mode=str(data.get(Key.MODE, "")),
+        from_agency_id=_int(data.get(Key.FROM_AGENCY_ID)),
+        to_agency_id=_int(data.get(Key.TO_AGENCY_ID)),
+        request_event_id=_int(data.get(Key.REQUEST_EVENT_ID)),
+    )
+
+
+def transfer_filter(*, mode: str, from_agency_id: int, to_agency_id: int) -> dict[str, Any]:
+    """ORM lookups matching the transfer events with these values (for ``filter(**…)``)."""
+    return {
+        "kind": Kind.TRANSFERRED,
+        f"data__{Key.MODE}": TransferMode(mode).value,
+        f"data__{Key.FROM_AGENCY_ID}": from_agency_id,
+        f"data__{Key.TO_AGENCY_ID}": to_agency_id,
+    }
+
+
+def assigned_data(*, assignee: str, previous_assignee_id: int | None) -> dict[str, Any]:
+    """An officer (``assignee``: username) takes the ticket over from another (or nobody)."""
+    return {Key.ASSIGNEE: assignee, Key.PREVIOUS_ASSIGNEE_ID: previous_assignee_id}
+
+
+def handed_to_data(*, to_agency: str) -> dict[str, Any]:
+    """The status event of a disposisi or koordinasi request: the receiving unit's code."""
+    return {Key.TO_AGENCY: to_agency}
+
+
+def reason_data(*, reason_code: str) -> dict[str, Any]:
+    """A rejection's status event, or a return's transfer and status events."""
+    return {Key.REASON_CODE: reason_code}
+
+
+def created_data(*, channel: str, photos: int) -> dict[str, Any]:
+    return {Key.CHANNEL: channel, Key.PHOTOS: photos}
+
+
+def rating_data(*, rating: int) -> dict[str, Any]:
+    return {Key.RATING: rating}
+
+
+def auto_confirm_data(*, after_days: int) -> dict[str, Any]:
+    """The status event of a completion confirmed automatically after ``after_days``."""
+    return {Key.BY: "auto", Key.AFTER_DAYS: after_days}
