@@ -3,13 +3,16 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 
-.PHONY: help run test setup services stop status lint fmt typecheck pytest bench drill load shell dbshell migrations messages clean
+.PHONY: help run prod test setup services stop status lint fmt typecheck pytest bench drill load shell dbshell migrations messages clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
 
-run: ## install what is missing, start PostGIS + Redis, migrate, seed, run web + worker + beat
-	@scripts/run.sh
+run: ## install what is missing, start PostGIS + Redis, migrate, seed, run web + worker + beat (PROFILE=prod: nginx, production settings, two workers)
+	@PROFILE=$(PROFILE) scripts/run.sh
+
+prod: ## the production-like profile: make run PROFILE=prod
+	@PROFILE=prod scripts/run.sh
 
 test: ## the same set-up, then lint, types, import contracts, migrations check, OpenAPI validation and the whole suite
 	@scripts/test.sh

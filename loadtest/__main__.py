@@ -35,7 +35,11 @@ class LoadStack(Stack):
     (migrations, fixtures), which takes minutes on a busy machine."""
 
     def wait_healthy(self, timeout: float = 300) -> None:
-        super().wait_healthy(timeout)
+        try:
+            super().wait_healthy(timeout)
+        except SystemExit:
+            self.stop()  # what run.sh started so far
+            raise
 
 
 OFFICERS = ("petugas.gambir", "sda.jakpus", "supervisor.sda.jakpus", "triase")
