@@ -3,13 +3,16 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 
-.PHONY: help run test setup services stop status lint fmt typecheck pytest bench drill shell dbshell migrations messages clean
+.PHONY: help run prod test setup services stop status lint fmt typecheck pytest bench drill load shell dbshell migrations messages clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
 
-run: ## install what is missing, start PostGIS + Redis, migrate, seed, run web + worker + beat
-	@scripts/run.sh
+run: ## install what is missing, start PostGIS + Redis, migrate, seed, run web + worker + beat (PROFILE=prod: nginx, production settings, two workers)
+	@PROFILE=$(PROFILE) scripts/run.sh
+
+prod: ## the production-like profile: make run PROFILE=prod
+	@PROFILE=prod scripts/run.sh
 
 test: ## the same set-up, then lint, types, import contracts, migrations check, OpenAPI validation and the whole suite
 	@scripts/test.sh
@@ -43,6 +46,11 @@ bench: ## benchmarks; each prints a ratio against a baseline measured in the sam
 drill: ## fault drills against a running stack (kill -9, Redis/PostgreSQL down, Ctrl-C); ARGS="pool-kill"
 	@scripts/dev.sh setup
 	@$(PY) -m drills $(ARGS)
+
+load: ## load test (locust, 127.0.0.1): LOAD_USERS=200 users for LOAD_SECONDS=60 s; fails on a 5xx or a lost report
+	@was=$$(scripts/dev.sh status 2>/dev/null | grep -c ': running' || true); \
+	scripts/dev.sh setup && $(PY) -m loadtest; rc=$$?; \
+	if [ "$$was" -eq 0 ]; then scripts/dev.sh stop; fi; exit $$rc
 
 shell: ## Django shell on the project database
 	@scripts/dev.sh services >/dev/null

@@ -57,6 +57,10 @@ ensure_system_packages() {
     # The demo VMS (manage.py run_demo_vms) records test-pattern clips with ffmpeg.
     dpkg -s ffmpeg >/dev/null 2>&1 || want+=(ffmpeg)
     dpkg -s fonts-dejavu-core >/dev/null 2>&1 || want+=(fonts-dejavu-core)
+    # nginx only for the production-like profile (make run PROFILE=prod).
+    if [ "${LW_WITH_NGINX:-0}" = 1 ]; then
+        dpkg -s nginx-light >/dev/null 2>&1 || dpkg -s nginx >/dev/null 2>&1 || want+=(nginx-light)
+    fi
     if [ "${LW_WITH_BROWSER:-0}" = 1 ]; then
         dpkg -s chromium >/dev/null 2>&1 || want+=(chromium)
         dpkg -s chromium-driver >/dev/null 2>&1 || want+=(chromium-driver)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: set up, then run web (gunicorn), a Celery worker and Celery beat in the
 # foreground, with the demo video system. Ctrl-C stops them, and the local PostgreSQL/Redis if this run started them.
+# `make run PROFILE=prod`: the production-like profile (docs/operations.md): nginx in front of
+# gunicorn on a loopback port, production settings, two Celery workers on separate queues.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -8,9 +10,38 @@ VAR="$ROOT/var"
 PORT="${PORT:-8000}"
 HOST="${HOST:-127.0.0.1}"
 
+PROFILE="${PROFILE:-dev}"
+case "$PROFILE" in dev | prod) ;; *) echo "PROFILE must be dev or prod" >&2; exit 2 ;; esac
+
 was_running=$(scripts/dev.sh status 2>/dev/null | grep -c ': running' || true)
-scripts/dev.sh setup
+if [ "$PROFILE" = prod ]; then LW_WITH_NGINX=1 scripts/dev.sh setup; else scripts/dev.sh setup; fi
 BIN="$ROOT/.venv/bin"
+WEB_BIND="$HOST:$PORT"
+if [ "$PROFILE" = prod ]; then
+    # Production settings, with the loopback opt-outs of HTTPS (no TLS on 127.0.0.1) and a
+    # secret of this profile's own, generated once into var/prod.env.
+    if [ ! -s "$VAR/prod.env" ]; then
+        umask 077
+        {
+            echo "DJANGO_SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')"
+            echo "DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost"
+            echo "DJANGO_SECURE_SSL_REDIRECT=false"
+            echo "DJANGO_SESSION_COOKIE_SECURE=false"
+            echo "DJANGO_CSRF_COOKIE_SECURE=false"
+            echo "DJANGO_SECURE_HSTS_SECONDS=0"
+            echo "NUM_PROXIES=1"
+        } >"$VAR/prod.env"
+        umask 022
+    fi
+    set -a; . "$VAR/prod.env"; set +a
+    export DJANGO_SETTINGS_MODULE=config.settings.production
+    "$BIN/python" manage.py collectstatic --noinput -v 0
+    WEB_BIND="127.0.0.1:$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    mkdir -p "$VAR/nginx/tmp" "$VAR/log"
+    chown nobody:nogroup "$VAR/nginx/tmp" 2>/dev/null || true
+    sed -e "s#@ROOT@#$ROOT#g" -e "s#@VAR@#$VAR#g" -e "s#@LISTEN@#$HOST:$PORT#g" \
+        -e "s#@UPSTREAM@#$WEB_BIND#g" deploy/nginx/laporwarga-local.conf >"$VAR/nginx/nginx.conf"
+fi
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
     echo "port $PORT is taken; set PORT=... (e.g. PORT=8001 make run)" >&2
@@ -27,16 +58,31 @@ stopping=0
 
 started() { pid_of[$1]=$!; started_at[$1]=$SECONDS; }
 start_web() {
-    setsid "$BIN/gunicorn" config.wsgi:application --bind "$HOST:$PORT" \
+    setsid "$BIN/gunicorn" config.wsgi:application --bind "$WEB_BIND" \
         --workers "${WEB_CONCURRENCY:-$(( 2 * $(nproc) + 1 ))}" --timeout 30 --graceful-timeout 30 \
         --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" \
         --logger-class apps.core.log_redaction.RedactingGunicornLogger &
     started web
 }
 start_worker() {
-    setsid "$BIN/celery" -A config worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
-        --logfile "$VAR/log/worker.log" &
+    if [ "$PROFILE" = prod ]; then # intake side effects and CCTV (the default queue)
+        setsid "$BIN/celery" -A config worker -Q celery -n "intake@%h" --loglevel INFO \
+            --concurrency "${CELERY_CONCURRENCY:-2}" --logfile "$VAR/log/worker.log" &
+    else
+        setsid "$BIN/celery" -A config worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
+            --logfile "$VAR/log/worker.log" &
+    fi
     started worker
+}
+start_periodic() { # prod: SLA and the other beat jobs (CELERY_TASK_ROUTES in production.py)
+    setsid "$BIN/celery" -A config worker -Q periodic -n "periodic@%h" --loglevel INFO \
+        --concurrency 1 --logfile "$VAR/log/worker-periodic.log" &
+    started periodic
+}
+start_nginx() {
+    setsid nginx -p "$VAR/nginx" -c "$VAR/nginx/nginx.conf" -e "$VAR/log/nginx-error.log" \
+        -g "daemon off;" &
+    started nginx
 }
 start_beat() {
     rm -f "$VAR/run/beat.pid" # a killed beat leaves it behind
@@ -69,6 +115,10 @@ trap cleanup EXIT
 start_web
 start_worker
 start_beat
+if [ "$PROFILE" = prod ]; then
+    start_periodic
+    start_nginx
+fi
 
 for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break

@@ -24,3 +24,17 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=True)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Two Celery workers on separate queues (make run PROFILE=prod, deploy/systemd): "celery" for
+# the intake side effects (the outbox relay and deliveries: inbox, push, SMS, CCTV linking),
+# "periodic" for the SLA sweep and the other jobs beat starts, so that a long sweep never
+# delays a citizen's notification.
+CELERY_TASK_ROUTES = {
+    "apps.sla.tasks.*": {"queue": "periodic"},
+    "apps.performance.tasks.*": {"queue": "periodic"},
+    "apps.dashboard.tasks.*": {"queue": "periodic"},
+    "apps.reports.tasks.*": {"queue": "periodic"},
+    "apps.cctv.tasks.*": {"queue": "periodic"},
+    "apps.identity.tasks.otp_purge": {"queue": "periodic"},
+    "apps.core.tasks.outbox_purge": {"queue": "periodic"},
+}

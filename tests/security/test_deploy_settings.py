@@ -2,6 +2,7 @@
 config.settings.production driven by environment variables; a CSP is on the admin and the
 pages; `make run` (base settings) stays plain HTTP."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -61,3 +62,34 @@ def test_pages_carry_a_content_security_policy(url: str) -> None:
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_production_routes_intake_and_periodic_work_to_separate_queues() -> None:
+    """make run PROFILE=prod and deploy/systemd run one worker per queue: every task of the
+    project lands on one of the two, the outbox deliveries on "celery", the sweeps elsewhere."""
+    script = (
+        "import json; from config.celery_app import app; app.loader.import_default_modules(); "
+        "r = app.amqp.router; "
+        "print(json.dumps({n: (r.route({}, n).get('queue').name) for n in app.tasks "
+        "if n.startswith('apps.')}))"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    queues = json.loads(result.stdout.strip().splitlines()[-1])
+    assert queues["apps.core.tasks.outbox_deliver"] == "celery"
+    assert queues["apps.core.tasks.outbox_relay"] == "celery"
+    assert queues["apps.sla.tasks.sla_sweep"] == "periodic"
+    assert queues["apps.performance.tasks.performance_ledger_sync"] == "periodic"
+    assert set(queues.values()) == {"celery", "periodic"}
