@@ -2,8 +2,8 @@
 
 Each drill starts the development stack as ``make run`` does (``scripts/run.sh``: gunicorn, a
 Celery worker, beat) on a free port, signs a citizen in (OTP through the file SMS backend),
-files reports from 10 client threads while it breaks something, and then checks the promises
-of /work/shared/docs/quality.md:
+files reports from 10 client threads while it breaks something, and then checks the reliability
+promises (docs/architecture.md, "Reliability"):
 
 * every report answered 2xx is in the database exactly once (by ``client_request_id``), and no
   request got a 5xx other than the 503s the drill allows while PostgreSQL is down;

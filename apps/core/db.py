@@ -13,12 +13,12 @@ counted (DEBUG, tests' ``django_assert_num_queries``), so that they are seen, an
 ``DATABASE_PREPARED_STATEMENTS`` is off (behind a pooler in transaction mode).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import ForeignKey, Model
 
 Params = Sequence[Any] | Mapping[str, Any]
@@ -118,3 +118,20 @@ def insert_linked(rows: Sequence[tuple[Model, Mapping[str, Model]]]) -> None:
     for obj, links in rows:
         for name, target in links.items():
             setattr(obj, name, target)  # sets the id now known, keeps the related instance
+
+
+class _DryRun(Exception):
+    """Raised to roll back a dry run after its work is done."""
+
+
+def run_or_roll_back(work: Callable[[], None], *, commit: bool) -> bool:
+    """Run ``work`` in a transaction; keep it only with ``commit`` (a command's dry run
+    otherwise: the counts it gathered show what a real run would do). Returns ``commit``."""
+    try:
+        with transaction.atomic():
+            work()
+            if not commit:
+                raise _DryRun()
+    except _DryRun:
+        return False
+    return True

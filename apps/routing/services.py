@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Left
 
 from apps.accounts.models import Agency, Sector
+from apps.core.db import run_or_roll_back
 from apps.routing.models import Area, Category
 
 PROVINCE_CODE = "31"
@@ -23,10 +24,6 @@ _PARENT_LEVEL = {
     Area.Level.KECAMATAN: Area.Level.KOTA,
     Area.Level.KOTA: Area.Level.PROVINCE,
 }
-
-
-class DryRun(Exception):
-    """Raised to roll back a dry run after its counts are known."""
 
 
 @dataclass
@@ -76,14 +73,9 @@ def areas_import(
     """
     features = _read_features(path)
     result = AreaImportResult()
-    try:
-        with transaction.atomic():
-            _import(features=features, result=result, progress=progress)
-            if not commit:
-                raise DryRun()
-        result.committed = True
-    except DryRun:
-        result.committed = False
+    result.committed = run_or_roll_back(
+        lambda: _import(features=features, result=result, progress=progress), commit=commit
+    )
     return result
 
 

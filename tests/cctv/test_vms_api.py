@@ -123,7 +123,14 @@ def _bad_items() -> dict[str, tuple[dict[str, Any], int, str]]:
             "end",
         ),
         "in the future": (clip_item(GAMBIR_038, start=now + timedelta(minutes=5)), 400, "end"),
-        "naive time": ({**clip_item(GAMBIR_038), "start": "2026-01-01T10:00:00"}, 400, "start"),
+        "naive time": (
+            {
+                **clip_item(GAMBIR_038),
+                "start": (now - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%S"),
+            },
+            400,
+            "start",
+        ),
         "malformed uri": (clip_item(GAMBIR_038, storage_uri="not a uri"), 400, "storage_uri"),
         "unknown scheme": (
             clip_item(GAMBIR_038, storage_uri="javascript://x/alert"),

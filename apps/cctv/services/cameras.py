@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.cctv.models import NEVER_SEEN_SINCE, Camera, CameraOutage, Vms
+from apps.core.db import run_or_roll_back
 from apps.core.errors import ApplicationError
 
 ATTRIBUTION = (
@@ -24,10 +25,6 @@ ATTRIBUTION = (
 DOUBTFUL_FLAGS = frozenset(
     {"sibling_far", "coords_shared_with_other_site", "kota_mismatch", "name_kelurahan_far"}
 )
-
-
-class DryRun(Exception):
-    pass
 
 
 @dataclass
@@ -91,14 +88,9 @@ def cameras_import(
     """
     features = _read(path)
     result = CameraImportResult()
-    try:
-        with transaction.atomic():
-            _import(features=features, result=result, progress=progress)
-            if not commit:
-                raise DryRun()
-        result.committed = True
-    except DryRun:
-        result.committed = False
+    result.committed = run_or_roll_back(
+        lambda: _import(features=features, result=result, progress=progress), commit=commit
+    )
     return result
 
 
