@@ -259,7 +259,24 @@ def test_manager(chromium: Any, live_server: Any, world: dict[str, Any]) -> None
     for size in (DESKTOP, PHONE):
         walk.open(REPORT, "rekap", size)
         assert "<h1>Rekap kinerja</h1>" in chromium.page_source
-        assert chromium.page_source.count('class="lw-chart"') == 2
+        # each chart drawn for a desk and for a phone; the one for this width is shown whole
+        assert chromium.page_source.count('class="lw-chart"') == 4
+        shown = [
+            svg
+            for svg in chromium.find_elements(By.CSS_SELECTOR, "svg.lw-chart")
+            if svg.is_displayed()
+        ]
+        assert len(shown) == 2
+        for svg in shown:
+            box = chromium.execute_script(
+                "var r = arguments[0].getBoundingClientRect(); return [r.left, r.right];", svg
+            )
+            assert box[0] >= 0
+            assert box[1] <= size[0], f"chart cut off at {size[0]} px: {box}"
+            viewbox = chromium.execute_script(
+                "return arguments[0].getAttribute('viewBox')", svg
+            ).split()
+            assert int(viewbox[2]) == (360 if size == PHONE else 640)
     # a count opens the ticket queue (not JSON), filtered to its tickets
     chromium.set_window_size(*DESKTOP)
     link = chromium.find_element(By.CSS_SELECTOR, "#performance-report td.lw-num a")
