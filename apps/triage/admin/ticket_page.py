@@ -65,7 +65,7 @@ def svg_map(*, boundary: MultiPolygon | None, point: Point, size: int = MAP_SIZE
 
 
 def _label(name: str) -> Any:
-    return Report._meta.get_field(name).verbose_name
+    return getattr(Report._meta.get_field(name), "verbose_name", name)
 
 
 class TicketPage(ScopedTicketAdmin):

@@ -153,10 +153,10 @@ def reveal_requests_pending_for_supervisor(*, scope: StaffScope) -> list[Pending
     return [
         PendingRevealRow(
             public_id=request.public_id,
-            ticket_pk=request.ticket_pk,  # type: ignore[attr-defined]
+            ticket_pk=request.ticket_pk,
             ticket_ref=request.ticket_ref,
-            category=request.category_name or "",  # type: ignore[attr-defined]
-            area=request.area_name or "",  # type: ignore[attr-defined]
+            category=request.category_name or "",
+            area=request.area_name or "",
             agency=request.agency.short_name or request.agency.name,
             requested_by=request.requested_by.username,
             requested_at=request.created_at,
