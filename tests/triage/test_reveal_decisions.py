@@ -294,3 +294,24 @@ def test_rejecting_ones_own_request_is_refused_and_logged() -> None:
         "denial": "self_grant",
         "request": str(request.public_id),
     }
+
+
+def test_the_api_lists_a_rejection_to_the_requester() -> None:
+    from tests.identity.factories import client_for
+
+    report = ticket()
+    asker, supervisor = officer(), officer(role="supervisor")
+    request = _pending(report, asker)
+    _decide(_client(supervisor), request, decision="reject", reason="Cukup lewat pesan")
+
+    response = client_for(asker).get("/api/v1/identity/reveal-requests/")
+
+    assert response.status_code == 200
+    [row] = response.json()["results"]
+    assert (row["id"], row["granted_by"], row["rejected_by"]) == (
+        str(request.public_id),
+        None,
+        supervisor.username,
+    )
+    assert row["rejection_reason"] == "Cukup lewat pesan"
+    assert row["rejected_at"] is not None

@@ -45,11 +45,7 @@ class RevealRequestRow:
 
 def report_reveal_requests_for_user(*, user: User, report: Report) -> QuerySet[RevealRequest]:
     """The ticket's reveal requests ``user`` may see, newest first."""
-    return (
-        reveal_request_list_for_user(user=user)
-        .filter(ticket_ref=report.public_id)
-        .select_related("rejected_by")
-    )
+    return reveal_request_list_for_user(user=user).filter(ticket_ref=report.public_id)
 
 
 def report_reveal_request_get_for_user(
