@@ -1,10 +1,8 @@
 """Two supervisors decide the same reveal request at the same moment: it is decided once."""
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from apps.identity.errors import RevealRequestAlreadyDecided
 from apps.identity.models import IdentityAccessEvent, RevealRequest
@@ -13,30 +11,10 @@ from apps.triage.services.reveal import (
     report_reveal_reject,
     report_reveal_request_create,
 )
+from tests.triage.test_triage_concurrency import _race
 from tests.triage.triage_helpers import officer, ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(actions: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = actions[i]()
-        except Exception as exc:  # noqa: BLE001 - reported to the test as a value
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.parametrize("kinds", [("grant", "reject"), ("reject", "reject"), ("grant", "grant")])
