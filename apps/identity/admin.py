@@ -29,6 +29,7 @@ from apps.identity.models import (
     Reporter,
     RevealRequest,
     identity_field_labels,
+    reveal_reason_label,
 )
 
 
@@ -157,6 +158,10 @@ class _Readable:
     def fields_display(self, obj: Any) -> str:
         return identity_field_labels(obj.fields) or "-"
 
+    @admin.display(description=_("reason"))
+    def reason_display(self, obj: Any) -> str:
+        return reveal_reason_label(obj.reason) or "-"
+
     @admin.display(description=_("detail"))
     def detail_display(self, obj: IdentityAccessEvent) -> str:
         detail = dict(obj.detail or {})
@@ -196,7 +201,7 @@ class IdentityAccessEventAdmin(IdentifierSearchMixin, _Readable, _DpoOnlyAdmin):
         "agency",
         "ticket_ref",
         "fields_display",
-        "reason",
+        "reason_display",
         "detail_display",
         "prev_hash",
         "hash",
@@ -226,7 +231,7 @@ class RevealRequestAdmin(IdentifierSearchMixin, _Readable, _DpoOnlyAdmin):
         "ticket_ref",
         "agency",
         "fields_display",
-        "reason",
+        "reason_display",
         "requested_by",
         "granted_by",
         "granted_at",

@@ -89,6 +89,25 @@ class IdentityField(models.TextChoices):
     NIK = "nik", _("NIK")
 
 
+class RevealReason(models.TextChoices):
+    """Why an officer asks to see a reporter's identity: the first word of a request's reason
+    (``"verify: <justification>"``)."""
+
+    FOLLOW_UP = "follow_up", _("Follow-up needs direct contact with the reporter")
+    VERIFY = "verify", _("Verify the report (location, facts)")
+    SAFETY = "safety", _("Safety of the reporter or of others")
+    LEGAL = "legal", _("Request from law enforcement or a court")
+    OTHER = "other", _("Other (explain in the justification)")
+
+
+def reveal_reason_label(reason: str) -> str:
+    """``"verify: Cek lokasi"`` → "Verifikasi laporan (lokasi, fakta): Cek lokasi"."""
+    code, sep, justification = reason.partition(": ")
+    if sep and code in RevealReason.values:
+        return f"{RevealReason(code).label}: {justification}"
+    return reason
+
+
 def identity_field_labels(fields: Iterable[str]) -> str:
     """``["name", "phone"]`` as their labels ("nama, telepon"): names, never values."""
     labels = dict(IdentityField.choices)

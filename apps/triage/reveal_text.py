@@ -7,12 +7,11 @@ in the user's language (docs/triage.md, "Reporter identity").
 
 from typing import Any
 
-from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.identity.errors import DENIAL_MESSAGES
-from apps.identity.models import identity_field_labels
+from apps.identity.models import RevealReason, identity_field_labels, reveal_reason_label
 
 __all__ = [
     "DENIAL_MESSAGES",
@@ -25,25 +24,10 @@ __all__ = [
 ]
 
 
-class RevealReason(models.TextChoices):
-    """Why an officer asks to see a reporter's identity (the first word of the reason)."""
-
-    FOLLOW_UP = "follow_up", _("Follow-up needs direct contact with the reporter")
-    VERIFY = "verify", _("Verify the report (location, facts)")
-    SAFETY = "safety", _("Safety of the reporter or of others")
-    LEGAL = "legal", _("Request from law enforcement or a court")
-    OTHER = "other", _("Other (explain in the justification)")
-
-
 field_labels = identity_field_labels
 
 
-def reason_label(reason: str) -> str:
-    """``"verify: Cek lokasi"`` → "Verifikasi laporan (lokasi, fakta): Cek lokasi"."""
-    code, sep, justification = reason.partition(": ")
-    if sep and code in RevealReason.values:
-        return f"{RevealReason(code).label}: {justification}"
-    return reason
+reason_label = reveal_reason_label
 
 
 def denial_label(denial: str) -> str:

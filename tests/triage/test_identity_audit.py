@@ -151,6 +151,8 @@ def test_the_identity_admin_shows_no_raw_json() -> None:
     assert '"granted_by"' not in page
     assert "Disetujui oleh" in page
     assert "nama, telepon" in page
+    assert "Keselamatan pelapor atau orang lain: Ancaman terhadap pelapor" in page
+    assert "safety:" not in page
 
 
 # ---- the ticket page's links ----
