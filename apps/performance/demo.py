@@ -211,6 +211,9 @@ class _Planner:
         if rng.random() < 0.04 and done + 48 * H < now:  # reopened by the reporter
             again = done + rng.uniform(6, 48) * H
             self._status(t, S.DIBUKA_KEMBALI, again, holder, None)
+            t.events[-1]["data"] = events.reopened_data(
+                reason="Belum selesai.", back_to=self.codes[holder]
+            )
             t.completed_at = None
             self._hand(t, holder, t.assignee_id, again)
             finish = again + rng.uniform(4, 72) * H

@@ -25,13 +25,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import request_user
 from apps.accounts.selectors import user_get_by_username
 from apps.core.admin_search import IdentifierSearchMixin, upper
 from apps.core.errors import ApplicationError, NotFound
 from apps.reports.models import Report
 from apps.triage import services
 from apps.triage.admin import forms as admin_forms
-from apps.triage.admin.common import _details, _duration, _user
+from apps.triage.admin.common import _details, _duration
 from apps.triage.admin.filters import (
     AssigneeFilter,
     CategoryFilter,
@@ -145,7 +146,7 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
     # -- scope: the one selector --
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
-        return selectors_staff.report_list_for_user(user=_user(request))
+        return selectors_staff.report_list_for_user(user=request_user(request))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_staff)
@@ -194,7 +195,7 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
         """Why the queue may be empty, for this user (shown only when it is)."""
         if any(key in QUEUE_PARAMETERS or key == "q" for key in request.GET):
             return gettext("No ticket matches these filters. Remove a filter to see more.")
-        user = _user(request)
+        user = request_user(request)
         scope = selectors_staff.staff_scope_for_user(user=user)
         if scope.reads_all:
             return gettext("There are no tickets yet.")
@@ -258,7 +259,7 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
         self._bulk(
             request,
             queryset,
-            lambda report: services.report_take(report=report, actor=_user(request)),
+            lambda report: services.report_take(report=report, actor=request_user(request)),
         )
 
     @admin.action(description=_("Assign the selected tickets to the officer named below"))
@@ -272,7 +273,7 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
             request,
             queryset,
             lambda report: services.report_assign(
-                report=report, actor=_user(request), assignee=assignee
+                report=report, actor=request_user(request), assignee=assignee
             ),
         )
 

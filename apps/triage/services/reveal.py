@@ -23,10 +23,10 @@ from apps.core.text import text_clean
 from apps.identity import vault
 from apps.identity.models import RevealRequest
 from apps.identity.services import identity_reveal, reveal_grant, reveal_request_create
+from apps.identity.services.reveal import GRANT_HOURS_MAX, GRANT_HOURS_MIN
 from apps.reports.models import Report
 
 JUSTIFICATION_MAX = 1900  # the stored reason is "<code>: <justification>" (API cap 2000)
-GRANT_HOURS_MIN, GRANT_HOURS_MAX = 1, 72  # as the identity API
 
 
 class RevealReason(models.TextChoices):
