@@ -182,7 +182,7 @@ def _enqueue_warm_up() -> None:
 
 def dashboard_warm_up() -> list[str]:
     """Build and cache, in every language of the site, what the first request after a refresh
-    would otherwise build cold (~1 s): the city's simplified kelurahan polygons with their
+    would otherwise build cold: the city's simplified kelurahan polygons with their
     values, and the encoded city map data. Returns the languages warmed."""
     warmed = []
     for code, _name in settings.LANGUAGES:
