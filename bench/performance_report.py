@@ -60,7 +60,7 @@ WHERE r.reporter_id = %(reporter)s AND r.id %% 3 = 1 AND r.id %% 50 = 1
 
 def _explain(manager: Any, scope: Any, start: Any, end: Any, now: Any) -> None:
     """``BENCH_EXPLAIN=1``: print the plan of the report query (for tuning)."""
-    from apps.performance import selectors
+    from apps.performance.selectors import report as selectors
 
     for grouping in ("unit", "kelurahan"):
         queryset = selectors.performance_report_queryset(
@@ -69,6 +69,15 @@ def _explain(manager: Any, scope: Any, start: Any, end: Any, now: Any) -> None:
         with selectors._big_read():  # the same settings the report runs with
             print(f"-- plan by {grouping}")
             print(queryset.explain(analyze=True, buffers=True))
+            base = selectors._base(user=manager, scope=scope, start=start, end=end, now=now).filter(
+                completed_at__isnull=False
+            )
+            print(f"-- plan of the follow-up percentiles by {grouping}")
+            print(
+                selectors._percentiles_queryset(
+                    base=base, key=selectors.GROUPINGS[grouping][0]
+                ).explain(analyze=True, buffers=True)
+            )
 
 
 def main() -> dict[str, Any]:
