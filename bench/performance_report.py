@@ -60,23 +60,24 @@ WHERE r.reporter_id = %(reporter)s AND r.id %% 3 = 1 AND r.id %% 50 = 1
 
 def _explain(manager: Any, scope: Any, start: Any, end: Any, now: Any) -> None:
     """``BENCH_EXPLAIN=1``: print the plan of the report query (for tuning)."""
+    from django.db import connection
+
     from apps.performance.selectors import report as selectors
 
     for grouping in ("unit", "kelurahan"):
-        queryset = selectors.performance_report_queryset(
-            user=manager, scope=scope, start=start, end=end, grouping=grouping, now=now
-        )
-        with selectors._big_read():  # the same settings the report runs with
-            print(f"-- plan by {grouping}")
-            print(queryset.explain(analyze=True, buffers=True))
-            base = selectors._base(user=manager, scope=scope, start=start, end=end, now=now).filter(
-                completed_at__isnull=False
-            )
+        reading = {"user": manager, "scope": scope, "start": start, "end": end, "now": now}
+        sql, params = selectors.report_counts_sql(grouping=grouping, **reading)
+        with selectors._big_read(), connection.cursor() as cursor:  # the report's settings
+            print(f"-- plan of the counts by {grouping}")
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            print("\n".join(row[0] for row in cursor.fetchall()))
+            base = selectors._base(**reading)
+            key = selectors.GROUPINGS[grouping][0]
             print(f"-- plan of the follow-up percentiles by {grouping}")
             print(
-                selectors._percentiles_queryset(
-                    base=base, key=selectors.GROUPINGS[grouping][0]
-                ).explain(analyze=True, buffers=True)
+                selectors._percentiles_queryset(base=base, key=key).explain(
+                    analyze=True, buffers=True
+                )
             )
 
 
