@@ -27,9 +27,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from bench._common import scaled, verdict
+from bench._common import tickets, verdict
 
-TOTAL = scaled(1_000_000, 100_000)
+TOTAL = tickets(1_000_000, 100_000)
 RUNS = 3
 TARGET_RATIO = 5.0
 

@@ -29,9 +29,9 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from bench._common import scaled, verdict
+from bench._common import tickets, verdict
 
-TOTAL = scaled(1_000_000, 100_000)
+TOTAL = tickets(1_000_000, 100_000)
 DUE = TOTAL // 100
 SAMPLE_EVERY = 100  # the naive loop visits every 100th ticket: 10,000 tickets, 100 due
 
