@@ -9,6 +9,7 @@ user the report, the drill-down, the exports and the staff queue agree.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from django.db import connection, transaction
@@ -120,19 +121,33 @@ def ticket_outcome_filters(*, now: datetime) -> dict[str, Q]:
 FLAGS = ("completed", "breached", "reopened", "open", "overdue", *BACKLOG_NAMES)
 
 
-def _flag_conditions(*, now: datetime) -> dict[str, Q]:
+# The backlog ages follow each other (each starts where the one before ends), so a ticket has
+# at most one of them: one CASE finds it, instead of one per age.
+if any(one[2] != nxt[1] for one, nxt in pairwise(BACKLOG_BUCKETS)):
+    raise RuntimeError("BACKLOG_BUCKETS must follow each other without gaps or overlaps")
+
+
+def _flag_bits(*, now: datetime) -> list[Case]:
+    """One term per condition of ``FLAGS`` (the ages in a single CASE); their sum is flags."""
     filters = _metric_filters(now=now)
-    return {
+    conditions = {
         "completed": filters["completed"],
         "breached": BREACHED,
         "reopened": REOPENED,
         "open": filters["open"],
         "overdue": overdue_unbreached(now=now),
-        **{
-            f"age_{name}": backlog_age(now=now, low=low, high=high)
-            for name, low, high in BACKLOG_BUCKETS
-        },
     }
+    ages = [
+        When(backlog_age(now=now, low=low, high=high), then=Value(_bits(f"age_{name}")))
+        for name, low, high in BACKLOG_BUCKETS
+    ]
+    return [
+        *(
+            Case(When(q, then=Value(_bits(name))), default=Value(0))
+            for name, q in conditions.items()
+        ),
+        Case(*ages, default=Value(0)),
+    ]
 
 
 def _bits(*names: str) -> int:
@@ -214,13 +229,7 @@ def performance_report_queryset(
     bits of ``FLAGS``), ``rating`` and ``fence`` (see ``FLAGS``); ``report_counts_sql``
     groups and sums them."""
     key = GROUPINGS[grouping][0]
-    flags = sum(
-        (
-            Case(When(condition, then=Value(1 << FLAGS.index(name))), default=Value(0))
-            for name, condition in _flag_conditions(now=now).items()
-        ),
-        start=Value(0),
-    )
+    flags = sum(_flag_bits(now=now), start=Value(0))
     return (
         _base(user=user, scope=scope, start=start, end=end, now=now)
         .annotate(
