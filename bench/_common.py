@@ -24,6 +24,22 @@ def scaled(full: int, small: int) -> int:
     return small if scale() == "small" else full
 
 
+def tickets(full: int, small: int) -> int:
+    """The size of a benchmark's main table (tickets; reporters for ``identity_lookup``):
+    ``BENCH_TICKETS`` if set (e.g. ``BENCH_TICKETS=10000``, for the table of how cost grows
+    with size in docs/benchmarks.md), else ``scaled(full, small)``."""
+    value = os.environ.get("BENCH_TICKETS")
+    if value is None:
+        return scaled(full, small)
+    try:
+        size = int(value.replace("_", ""))
+    except ValueError:
+        size = 0
+    if size < 1_000:
+        raise SystemExit(f"BENCH_TICKETS must be a whole number of at least 1000, not {value!r}")
+    return size
+
+
 def verdict(target: str, value: float, limit: float, *, at_least: bool = False) -> dict[str, Any]:
     """Print and return one target's verdict: ``value`` against ``limit`` (a ratio).
 

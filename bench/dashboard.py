@@ -8,14 +8,18 @@ Everything happens inside ONE transaction that is rolled back at the end. In it:
 1. N tickets are inserted set-based on the real kelurahan, units and categories, filed over the
    last 84 days, one in five private, a third followed up (2-100 h after filing), each with a
    running or stopped clock (so overdue open tickets count as missed);
-2. ``dashboard_refresh`` recounts everything (timed);
+2. ``dashboard_refresh`` recounts everything (timed: beat runs it every 5 minutes, so it must
+   finish well inside that; the target is 60 s at 1,000,000 tickets);
 3. baseline, in the same run: the city's numbers and the per-kelurahan map values computed
    directly from the tickets table (the query a page would need without the tables); the
    refresh's numbers must equal them;
-4. the two pages and the map data through Django's test client (whole request: middleware,
-   template, cache), cold (new generation) and warm, best of five, with the response sizes.
+4. the warm-up a committed refresh sends (``dashboard_warm_up``: the city map data in both
+   languages, timed), then the two pages and the map data through Django's test client (whole
+   request: middleware, template, cache), the first request after the warm-up (in a process that
+   has served each page before, as a running server has) and the best of five, with the
+   response sizes.
 
-Targets: pages under 300 ms, the city map data under 50 ms and 50 KB.
+Targets: the refresh under 60 s, pages under 300 ms, the city map data under 50 ms and 50 KB.
 """
 
 import gzip
@@ -135,7 +139,7 @@ def main() -> dict[str, Any]:
 
     from apps.dashboard import selectors
     from apps.dashboard.models import AreaStat
-    from apps.dashboard.services import dashboard_refresh
+    from apps.dashboard.services import dashboard_refresh, dashboard_warm_up
     from bench.sla_sweep import insert_reporter
 
     now = timezone.now()
@@ -157,7 +161,25 @@ def main() -> dict[str, Any]:
             refresh_s = time.perf_counter() - refresh_s
             print(f"dashboard_refresh: {result.rows:,} counts, {result.cells:,} cells in "
                   f"{refresh_s:.2f} s", flush=True)  # fmt: skip
+            urls = {
+                "city page": "/dashboard/",
+                "kelurahan page": "/dashboard/kelurahan/31.71.01.1001/",
+                "city map data": "/dashboard/peta.json",
+                "clusters z11": "/dashboard/klaster.json?z=11&bbox=106.6,-6.4,107.0,-6.05",
+            }
+            # A server that has been up a while has loaded its URLs and compiled its templates:
+            # one request to each page first (under the previous generation), so that "first"
+            # below is what a refresh costs a visitor, not what starting the process costs.
+            for url in urls.values():
+                client.get(url)
+            # What the refresh's commit does (the transaction here is rolled back instead):
+            # name a new generation, then warm it up.
             cache.set(selectors.GENERATION_KEY, f"bench-{time.time():.6f}", 3600)
+            warm_up_s = time.perf_counter()
+            dashboard_warm_up()
+            warm_up_s = time.perf_counter() - warm_up_s
+            print(f"dashboard_warm_up (after the commit, in the worker): {warm_up_s:.2f} s",
+                  flush=True)  # fmt: skip
 
             _city_direct_first, city_direct, direct = _best(lambda: _direct_city(now), runs=2)
             _map_direct_first, map_direct, direct_map = _best(lambda: _direct_map(now), runs=2)
@@ -177,12 +199,6 @@ def main() -> dict[str, Any]:
                 flush=True,
             )
 
-            urls = {
-                "city page": "/dashboard/",
-                "kelurahan page": "/dashboard/kelurahan/31.71.01.1001/",
-                "city map data": "/dashboard/peta.json",
-                "clusters z11": "/dashboard/klaster.json?z=11&bbox=106.6,-6.4,107.0,-6.05",
-            }
             timings: dict[str, Any] = {}
             for label, url in urls.items():
                 cold, warm, response = _best(
@@ -191,25 +207,41 @@ def main() -> dict[str, Any]:
                 assert response.status_code == 200, (url, response.status_code)
                 body = response.content
                 raw = gzip.decompress(body) if response.get("Content-Encoding") == "gzip" else body
-                timings[label] = {"cold_s": round(cold, 4), "warm_s": round(warm, 4),
+                timings[label] = {"first_s": round(cold, 4), "warm_s": round(warm, 4),
                                   "bytes": len(body), "raw_bytes": len(raw)}  # fmt: skip
-                print(f"{label}: cold {cold * 1000:.1f} ms, warm {warm * 1000:.1f} ms, "
+                print(f"{label}: first {cold * 1000:.1f} ms, best {warm * 1000:.1f} ms, "
                       f"{len(body):,} bytes sent ({len(raw):,} raw)", flush=True)  # fmt: skip
+            # For comparison: the first map-data request of a generation nobody warmed up (what
+            # the first visitor after each refresh paid before the warm-up).
+            cache.set(selectors.GENERATION_KEY, f"bench-cold-{time.time():.6f}", 3600)
+            unwarmed_s = time.perf_counter()
+            client.get(urls["city map data"], HTTP_ACCEPT_ENCODING="gzip")
+            unwarmed_s = time.perf_counter() - unwarmed_s
+            print(f"city map data, first request without the warm-up: {unwarmed_s * 1000:.1f} ms",
+                  flush=True)  # fmt: skip
             city_ms = timings["city page"]["warm_s"] * 1000
             kel_ms = timings["kelurahan page"]["warm_s"] * 1000
             map_ms = timings["city map data"]["warm_s"] * 1000
             map_kb = timings["city map data"]["bytes"] / 1024
+            city_first_ms = timings["city page"]["first_s"] * 1000
+            map_first_ms = timings["city map data"]["first_s"] * 1000
             summary = {
                 "tickets": TOTAL,
                 "refresh_s": round(refresh_s, 2),
+                "warm_up_s": round(warm_up_s, 2),
+                "map_data_unwarmed_s": round(unwarmed_s, 4),
                 "direct_city_s": round(city_direct, 3),
                 "direct_map_s": round(map_direct, 3),
                 "pages": timings,
                 "ratio_city_page_warm_vs_direct": round(
                     timings["city page"]["warm_s"] / city_direct, 3
                 ),
-                # issue targets: cached pages under 300 ms, city map data under 50 ms / 50 KB
+                # issue targets: cached pages under 300 ms, city map data under 50 ms / 50 KB;
+                # the refresh well inside beat's 5 minutes
                 "verdicts": [
+                    verdict(f"dashboard refresh, {TOTAL:,} tickets (s)", refresh_s, 60),
+                    verdict("dashboard city page, first after warm-up (ms)", city_first_ms, 300),
+                    verdict("dashboard city map data, first after warm-up (ms)", map_first_ms, 50),
                     verdict("dashboard city page, cached (ms)", city_ms, 300),
                     verdict("dashboard kelurahan page, cached (ms)", kel_ms, 300),
                     verdict("dashboard city map data, cached (ms)", map_ms, 50),

@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from bench._common import scaled, verdict
+from bench._common import scaled, tickets, verdict
 
 SCHEMA = "bench_identity_lookup"
 TARGET_P99_MS = 20.0
@@ -230,7 +230,7 @@ def run(*, rows: int = 1_000_000, lookups: int = 2000) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=scaled(1_000_000, 100_000))
+    parser.add_argument("--rows", type=int, default=tickets(1_000_000, 100_000))
     parser.add_argument("--lookups", type=int, default=scaled(2000, 500))
     args = parser.parse_args(argv)
     result = run(rows=args.rows, lookups=args.lookups)

@@ -27,9 +27,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from bench._common import scaled, verdict
+from bench._common import tickets, verdict
 
-TOTAL = scaled(1_000_000, 100_000)
+TOTAL = tickets(1_000_000, 100_000)
 RUNS = 3
 TARGET_RATIO = 5.0
 
@@ -60,15 +60,25 @@ WHERE r.reporter_id = %(reporter)s AND r.id %% 3 = 1 AND r.id %% 50 = 1
 
 def _explain(manager: Any, scope: Any, start: Any, end: Any, now: Any) -> None:
     """``BENCH_EXPLAIN=1``: print the plan of the report query (for tuning)."""
-    from apps.performance import selectors
+    from django.db import connection
+
+    from apps.performance.selectors import report as selectors
 
     for grouping in ("unit", "kelurahan"):
-        queryset = selectors.performance_report_queryset(
-            user=manager, scope=scope, start=start, end=end, grouping=grouping, now=now
-        )
-        with selectors._big_read():  # the same settings the report runs with
-            print(f"-- plan by {grouping}")
-            print(queryset.explain(analyze=True, buffers=True))
+        reading = {"user": manager, "scope": scope, "start": start, "end": end, "now": now}
+        sql, params = selectors.report_counts_sql(grouping=grouping, **reading)
+        with selectors._big_read(), connection.cursor() as cursor:  # the report's settings
+            print(f"-- plan of the counts by {grouping}")
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            print("\n".join(row[0] for row in cursor.fetchall()))
+            base = selectors._base(**reading)
+            key = selectors.GROUPINGS[grouping][0]
+            print(f"-- plan of the follow-up percentiles by {grouping}")
+            print(
+                selectors._percentiles_queryset(base=base, key=key).explain(
+                    analyze=True, buffers=True
+                )
+            )
 
 
 def main() -> dict[str, Any]:

@@ -29,9 +29,9 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from bench._common import scaled, verdict
+from bench._common import tickets, verdict
 
-TOTAL = scaled(1_000_000, 100_000)
+TOTAL = tickets(1_000_000, 100_000)
 DUE = TOTAL // 100
 SAMPLE_EVERY = 100  # the naive loop visits every 100th ticket: 10,000 tickets, 100 due
 
@@ -84,12 +84,12 @@ WITH areas AS (
 )
 INSERT INTO reports_report (
     public_id, client_request_id, request_fingerprint, channel, reporter_id, is_anonymous,
-    tracking_code_hash, category_id, description, location, occurred_at, address_hint,
-    is_public, area_id, agency_id, routing_explanation, status, provisional_due_at, rating_comment,
-    support_count, created_at, updated_at)
+    tracking_code_hash, category_id, description, location, location_precision, occurred_at,
+    address_hint, is_public, area_id, agency_id, routing_explanation, status, provisional_due_at,
+    rating_comment, support_count, created_at, updated_at)
 SELECT 'B' || lpad(to_hex(g), 8, '0'), md5('bench-ticket-' || g)::uuid, '', 'app',
        %(reporter)s, false, '', cats.ids[1 + g %% cats.n], 'Laporan uji beban',
-       areas.pts[1 + g %% areas.n], t.created, '', true, areas.ids[1 + g %% areas.n],
+       areas.pts[1 + g %% areas.n], 'exact', t.created, '', true, areas.ids[1 + g %% areas.n],
        units.ids[1 + (g * 7) %% units.n], '{}'::jsonb,
        CASE WHEN g %% 3 = 0 THEN 'proses' ELSE 'menunggu' END,
        t.created + interval '6 days', '', 0, t.created, t.created

@@ -146,7 +146,16 @@ def main() -> int:
 
     django.setup()
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"==> starting the stack; then {users} users for {seconds} s", flush=True)
+    shape = {
+        "profile": os.environ.get("PROFILE", "dev"),
+        "web_instances": int(os.environ.get("WEB_INSTANCES", "1")),
+        "worker_instances": int(os.environ.get("WORKER_INSTANCES", "1")),
+    }
+    print(
+        f"==> starting the stack ({shape['profile']} profile, {shape['web_instances']} gunicorn, "
+        f"{shape['worker_instances']} intake worker); then {users} users for {seconds} s",
+        flush=True,
+    )
     stack = LoadStack()
     try:
         tokens = _staff_tokens(stack.port)
@@ -193,6 +202,7 @@ def main() -> int:
         and not reports["other_id"]
     )
     result = {
+        **shape,
         "users": users,
         "seconds": seconds,
         "elapsed": round(elapsed, 1),

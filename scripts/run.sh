@@ -12,11 +12,21 @@ HOST="${HOST:-127.0.0.1}"
 
 PROFILE="${PROFILE:-dev}"
 case "$PROFILE" in dev | prod) ;; *) echo "PROFILE must be dev or prod" >&2; exit 2 ;; esac
+WEB_INSTANCES="${WEB_INSTANCES:-1}"
+WORKER_INSTANCES="${WORKER_INSTANCES:-1}"
+for n in "$WEB_INSTANCES" "$WORKER_INSTANCES"; do
+    case "$n" in [1-9]) ;; *) echo "WEB_INSTANCES and WORKER_INSTANCES must be 1 to 9" >&2; exit 2 ;; esac
+done
+if [ "$PROFILE" != prod ] && [ "$WEB_INSTANCES$WORKER_INSTANCES" != 11 ]; then
+    echo "WEB_INSTANCES and WORKER_INSTANCES need PROFILE=prod (nginx spreads the requests)" >&2
+    exit 2
+fi
+declare -a WEB_BINDS=()
 
 was_running=$(scripts/dev.sh status 2>/dev/null | grep -c ': running' || true)
 if [ "$PROFILE" = prod ]; then LW_WITH_NGINX=1 scripts/dev.sh setup; else scripts/dev.sh setup; fi
 BIN="$ROOT/.venv/bin"
-WEB_BIND="$HOST:$PORT"
+WEB_BINDS[1]="$HOST:$PORT"
 if [ "$PROFILE" = prod ]; then
     # Production settings, with the loopback opt-outs of HTTPS (no TLS on 127.0.0.1) and a
     # secret of this profile's own, generated once into var/prod.env.
@@ -36,11 +46,17 @@ if [ "$PROFILE" = prod ]; then
     set -a; . "$VAR/prod.env"; set +a
     export DJANGO_SETTINGS_MODULE=config.settings.production
     "$BIN/python" manage.py collectstatic --noinput -v 0
-    WEB_BIND="127.0.0.1:$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    # WEB_INSTANCES gunicorn instances (default 1), each on a loopback port of its own, all
+    # in nginx's upstream: the horizontal-scaling shape of docs/scaling.md on one machine.
+    upstream=""
+    for i in $(seq "$WEB_INSTANCES"); do
+        WEB_BINDS[i]="127.0.0.1:$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+        upstream+="server ${WEB_BINDS[i]}; "
+    done
     mkdir -p "$VAR/nginx/tmp" "$VAR/log"
     chown nobody:nogroup "$VAR/nginx/tmp" 2>/dev/null || true
     sed -e "s#@ROOT@#$ROOT#g" -e "s#@VAR@#$VAR#g" -e "s#@LISTEN@#$HOST:$PORT#g" \
-        -e "s#@UPSTREAM@#$WEB_BIND#g" deploy/nginx/laporwarga-local.conf >"$VAR/nginx/nginx.conf"
+        -e "s#server @UPSTREAM@;#$upstream#g" deploy/nginx/laporwarga-local.conf >"$VAR/nginx/nginx.conf"
 fi
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
@@ -57,22 +73,26 @@ declare -A pid_of=() started_at=() restarts=()
 stopping=0
 
 started() { pid_of[$1]=$!; started_at[$1]=$SECONDS; }
-start_web() {
-    setsid "$BIN/gunicorn" config.wsgi:application --bind "$WEB_BIND" \
+instance_suffix() { [ "$1" = 1 ] || echo "$1"; } # web, web2, web3...; worker, worker2...
+start_web() { # $1: the instance (1 when omitted)
+    local i="${1:-1}"
+    setsid "$BIN/gunicorn" config.wsgi:application --bind "${WEB_BINDS[i]}" \
         --workers "${WEB_CONCURRENCY:-$(( 2 * $(nproc) + 1 ))}" --timeout 30 --graceful-timeout 30 \
         --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" \
         --logger-class apps.core.log_redaction.RedactingGunicornLogger &
-    started web
+    started "web$(instance_suffix "$i")"
 }
-start_worker() {
+start_worker() { # $1: the instance (1 when omitted)
+    local i="${1:-1}" suffix
+    suffix=$(instance_suffix "$i")
     if [ "$PROFILE" = prod ]; then # intake side effects and CCTV (the default queue)
-        setsid "$BIN/celery" -A config worker -Q celery -n "intake@%h" --loglevel INFO \
-            --concurrency "${CELERY_CONCURRENCY:-2}" --logfile "$VAR/log/worker.log" &
+        setsid "$BIN/celery" -A config worker -Q celery -n "intake$suffix@%h" --loglevel INFO \
+            --concurrency "${CELERY_CONCURRENCY:-2}" --logfile "$VAR/log/worker$suffix.log" &
     else
         setsid "$BIN/celery" -A config worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
             --logfile "$VAR/log/worker.log" &
     fi
-    started worker
+    started "worker$suffix"
 }
 start_periodic() { # prod: SLA and the other beat jobs (CELERY_TASK_ROUTES in production.py)
     setsid "$BIN/celery" -A config worker -Q periodic -n "periodic@%h" --loglevel INFO \
@@ -112,8 +132,8 @@ cleanup() {
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
 
-start_web
-start_worker
+for i in $(seq "$WEB_INSTANCES"); do start_web "$i"; done
+for i in $(seq "$WORKER_INSTANCES"); do start_worker "$i"; done
 start_beat
 if [ "$PROFILE" = prod ]; then
     start_periodic
@@ -172,7 +192,8 @@ while true; do
             exit 1
         fi
         sleep 1
-        "start_$name"
+        base=${name%%[0-9]*} # web2 -> start_web 2
+        "start_$base" "${name#"$base"}"
     done
     died=""
 done

@@ -21,6 +21,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from apps.core import outbox
+
 
 class FileBackend:
     filename = "messages.log"
@@ -90,8 +92,6 @@ def push_backend() -> Any:
 def push_send(*, to: str, body: str, **extra: Any) -> None:
     """Outbox handler: one push message through the configured backend, keyed by the outbox
     message it comes from (the backend drops a repeat of that key)."""
-    from apps.core import outbox  # imported here: outbox handlers are imported by name
-
     message_id = outbox.current_message_id()
     if message_id is not None:
         extra["message_id"] = f"outbox:{message_id}"

@@ -1,7 +1,6 @@
 """The monitoring dashboard's pages and map data (docs/dashboard.md). Thin: each view asks
 the selectors and renders; bad query parameters are a 400 in the one JSON error shape."""
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -161,14 +160,7 @@ class CityMapDataView(View):
             _checked(request, NoQueryForm, allowed=set())
         except ApplicationError as exc:
             return _error(exc)
-
-        def encode() -> str:
-            city = selectors.city_map()
-            return json.dumps({**city, "breaks": selectors.open_breaks(features=city["features"])})
-
-        # The encoded body is cached: serialising 267 polygons was most of the request.
-        body = selectors.cached("city-map-json", encode)
-        return HttpResponse(body, content_type="application/json")
+        return HttpResponse(selectors.city_map_json(), content_type="application/json")
 
 
 @method_decorator(gzip_page, name="dispatch")

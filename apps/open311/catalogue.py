@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
-from django.utils import translation
 from django.utils.dateparse import parse_date, parse_datetime
 
+from apps.core.i18n import english
 from apps.routing.models import Category
 
 _ATTRIBUTE_FIELD = re.compile(r"^attribute\[([^\]]*)\](\[\])?$")
@@ -73,12 +73,8 @@ class ParsedAttributes:
     is_public: bool = True
 
 
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
-
-
 def category_name(category: Category) -> str:
-    return category.name_en if _english() else category.name_id
+    return category.name_en if english() else category.name_id
 
 
 def _without_empty(row: dict[str, Any]) -> dict[str, Any]:
@@ -88,13 +84,13 @@ def _without_empty(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def service_row(category: Category) -> dict[str, Any]:
-    english = _english()
+    in_english = english()
     names = [category.name_id, category.name_en]
     return _without_empty(
         {
             "service_code": category.code,
             "service_name": category_name(category),
-            "description": category.description_en if english else category.description_id,
+            "description": category.description_en if in_english else category.description_id,
             "metadata": bool(ATTRIBUTES),
             "type": "realtime",
             "keywords": ", ".join(dict.fromkeys(name for name in names if name)),
@@ -122,10 +118,10 @@ def _attribute(spec: AttributeSpec, *, english: bool) -> dict[str, Any]:
 
 
 def service_definition(category: Category) -> dict[str, Any]:
-    english = _english()
+    in_english = english()
     return {
         "service_code": category.code,
-        "attributes": [_attribute(spec, english=english) for spec in ATTRIBUTES],
+        "attributes": [_attribute(spec, english=in_english) for spec in ATTRIBUTES],
     }
 
 

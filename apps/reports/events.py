@@ -1,13 +1,22 @@
 """The report timeline's vocabulary: event kinds, transfer modes, the keys of ``data``.
 
-``ReportEvent.Kind`` names the kinds (re-exported here as ``Kind``). A ``transferred``
-event's ``data`` is built by ``transfer_data`` / ``koordinasi_accepted_data`` /
-``merged_data`` and read by ``transfer_read``; the ``assigned``, ``created``, ``rating`` and
-automatic confirmation events' by ``assigned_data``, ``created_data``, ``rating_data`` and
-``auto_confirm_data``; the extra data of the status events of a hand-over or a rejection by
-``handed_to_data`` and ``reason_data``. The services, the SLA
-attribution, the staff timeline and the demo generator use these instead of string keys, so
-what one writes the others read.
+``ReportEvent.Kind`` names the kinds (re-exported here as ``Kind``); ``Key`` names every key
+of ``data`` and ``By`` the values of ``Key.BY``. Each event's ``data`` has one writer here:
+
+* ``transferred``: ``transfer_data`` / ``koordinasi_accepted_data`` / ``merged_data``; read by
+  ``transfer_read`` (found with ``transfer_filter``);
+* ``created``, ``assigned``, ``rating``: ``created_data``, ``assigned_data``, ``rating_data``;
+* ``status``: ``handed_to_data`` (disposisi, koordinasi), ``reason_data`` (rejection, return),
+  ``completed_data`` (selesai), ``merged_into_data`` (a merged duplicate),
+  ``reporter_confirmed_data`` / ``reopened_data`` (the reporter's own), ``auto_confirm_data``,
+  and ``follows_data`` on a duplicate following its parent; ``by_reporter`` reads ``Key.BY``;
+* ``message``: ``message_data``; ``photo``: ``after_photo_data``; ``corrected``:
+  ``corrected_data``;
+* ``support`` and ``claimed`` carry no data (their one writers are
+  ``services.engagement.report_support`` and ``report_claim``).
+
+The services, the SLA attribution, the staff timeline and the demo generator use these
+instead of string keys, so what one writes the others read.
 """
 
 from dataclasses import dataclass
@@ -51,8 +60,31 @@ class Key:
     CHANNEL = "channel"
     PHOTOS = "photos"
     RATING = "rating"
-    BY = "by"
+    PREVIOUS_ASSIGNEE = "previous_assignee"  # a username, as the staff API shows it
+    BY = "by"  # who made a status change that was not the unit's (``By``)
     AFTER_DAYS = "after_days"
+    FOLLOWS = "follows"  # a duplicate follows its parent (public id)
+    MERGED_INTO = "merged_into"  # a duplicate merged into a parent (public id)
+    REASON = "reason"  # the reporter's words on a reopen
+    BACK_TO = "back_to"  # the unit a reopened ticket returns to (code)
+    AFTER_PHOTO = "after_photo"  # the completion's photo (its number)
+    MESSAGE_ID = "message_id"
+    DIRECTION = "direction"
+    PHOTO = "photo"  # a photo's number
+    PHOTO_KIND = "kind"
+    DISTANCE_M = "distance_m"
+    LOCATION_SOURCE = "location_source"
+    GEOTAG = "geotag"  # [lon, lat]
+    FROM = "from"  # a correction's place and time before …
+    TO = "to"  # … and after
+
+
+class By:
+    """Values of ``data["by"]``: a status change the unit did not make."""
+
+    REPORTER = "reporter"
+    PARENT_REPORTER = "parent_reporter"  # a duplicate following its parent's reporter
+    AUTO = "auto"
 
 
 def transfer_data(
@@ -146,4 +178,62 @@ def rating_data(*, rating: int) -> dict[str, Any]:
 
 def auto_confirm_data(*, after_days: int) -> dict[str, Any]:
     """The status event of a completion confirmed automatically after ``after_days``."""
-    return {Key.BY: "auto", Key.AFTER_DAYS: after_days}
+    return {Key.BY: By.AUTO, Key.AFTER_DAYS: after_days}
+
+
+def reporter_confirmed_data() -> dict[str, Any]:
+    """The status event of the reporter's own confirmation."""
+    return {Key.BY: By.REPORTER}
+
+
+def reopened_data(*, reason: str, back_to: str) -> dict[str, Any]:
+    """The status event of the reporter's reopen: their reason and the unit it returns to."""
+    return {Key.BY: By.REPORTER, Key.REASON: reason, Key.BACK_TO: back_to}
+
+
+def by_reporter(event: ReportEvent) -> bool:
+    """Whether the reporter made this change themselves (confirm, reopen)."""
+    return isinstance(event.data, dict) and event.data.get(Key.BY) == By.REPORTER
+
+
+def follows_data(*, parent: str, by_parent_reporter: bool) -> dict[str, Any]:
+    """The status event of a merged duplicate following its parent (``parent``: public id)."""
+    return {Key.FOLLOWS: parent, **({Key.BY: By.PARENT_REPORTER} if by_parent_reporter else {})}
+
+
+def merged_into_data(*, parent: str) -> dict[str, Any]:
+    """The status event of a duplicate merged into ``parent`` (public id)."""
+    return {Key.MERGED_INTO: parent}
+
+
+def completed_data(*, after_photo: int) -> dict[str, Any]:
+    """The ``selesai`` status event: the number of the completion's photo."""
+    return {Key.AFTER_PHOTO: after_photo}
+
+
+def after_photo_data(
+    *,
+    photo: int,
+    kind: str,
+    distance_m: float | None,
+    location_source: str,
+    geotag: tuple[float, float],
+) -> dict[str, Any]:
+    """A ``photo`` event: which photo, how far from the report and by which position."""
+    return {
+        Key.PHOTO: photo,
+        Key.PHOTO_KIND: kind,
+        Key.DISTANCE_M: distance_m,
+        Key.LOCATION_SOURCE: location_source,
+        Key.GEOTAG: list(geotag),
+    }
+
+
+def message_data(*, message_id: int, direction: str) -> dict[str, Any]:
+    """A ``message`` event: the relayed message and its direction."""
+    return {Key.MESSAGE_ID: message_id, Key.DIRECTION: direction}
+
+
+def corrected_data(*, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """A ``corrected`` event: the place and time before and after the correction."""
+    return {Key.FROM: before, Key.TO: after}

@@ -18,7 +18,17 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -161,36 +171,46 @@ def report_clips_arrived(*, refs: list[str]) -> None:
 # ---- holds -----------------------------------------------------------------------------------
 
 
-def _holds(clip_ids: set[int] | None) -> dict[int, datetime | None]:
-    """What each clip's hold must be: indefinite while a ticket linking it is open, the
-    latest closing + ``CCTV_HOLD_AFTER_CLOSE`` once all are closed, none without a link."""
+def _wanted_holds(clip_ids: set[int] | None) -> QuerySet[ReportClip, tuple[int, datetime]]:
+    """What each linked clip's hold must be, as ``(clip id, until)`` rows computed by the
+    database: indefinite while a ticket linking it is open, the latest closing +
+    ``CCTV_HOLD_AFTER_CLOSE`` once all are closed. A clip without a link has no row (and no
+    hold)."""
     links = ReportClip.objects.filter(removed=False)
     if clip_ids is not None:
         links = links.filter(clip_id__in=clip_ids)
-    rows = links.values("clip_id").annotate(
-        open=Count("pk", filter=Q(report__status__in=sorted(Report.OPEN_STATUSES))),
-        closed=Max(Coalesce("report__closed_at", "report__completed_at", "report__updated_at")),
-    )
-    holds: dict[int, datetime | None] = dict.fromkeys(clip_ids or (), None)
-    for row in rows:
-        holds[row["clip_id"]] = (
-            HOLD_INDEFINITE if row["open"] else row["closed"] + settings.CCTV_HOLD_AFTER_CLOSE
+    closed = Max(Coalesce("report__closed_at", "report__completed_at", "report__updated_at"))
+    return (
+        links.values("clip_id")
+        .annotate(
+            open=Count("pk", filter=Q(report__status__in=sorted(Report.OPEN_STATUSES))),
+            until=Case(
+                When(open__gt=0, then=Value(HOLD_INDEFINITE, output_field=DateTimeField())),
+                default=ExpressionWrapper(
+                    closed + Value(settings.CCTV_HOLD_AFTER_CLOSE),
+                    output_field=DateTimeField(),
+                ),
+            ),
         )
-    return holds
+        .order_by()
+        .values_list("clip_id", "until")
+    )
 
 
 def evidence_holds_update(*, clip_ids: set[int]) -> int:
     """Bring these clips' holds in line with the tickets linking them (one statement)."""
-    return cctv_services.clip_holds_set(holds=_holds(clip_ids)) if clip_ids else 0
+    if not clip_ids:
+        return 0
+    holds: dict[int, datetime | None] = dict.fromkeys(clip_ids, None)
+    holds.update(_wanted_holds(clip_ids))
+    return cctv_services.clip_holds_set(holds=holds)
 
 
 def evidence_holds_refresh() -> int:
     """The periodic pass: every linked or held clip's hold follows its tickets (closing,
-    reopening, unlinking). Returns how many holds changed."""
-    holds = _holds(None)
-    for clip_id in Clip.objects.filter(held_until__isnull=False).values_list("pk", flat=True):
-        holds.setdefault(clip_id, None)
-    return cctv_services.clip_holds_set(holds=holds)
+    reopening, unlinking), in one statement in the database. Returns how many holds
+    changed."""
+    return cctv_services.clip_holds_refresh(wanted=_wanted_holds(None))
 
 
 # ---- manual links ----------------------------------------------------------------------------

@@ -5,8 +5,9 @@ Pure functions over bytes; no database. The order matters for safety:
 1. size limit on the upload (before reading it into memory);
 2. the format is detected from the content by Pillow, restricted to JPEG/PNG/WebP (the
    name and the declared Content-Type are never consulted);
-3. the pixel count and the decoded size (width x height x bands x bytes per band, read
-   from the header) are checked *before* any decoding, so a decompression bomb costs only
+3. the pixel count and the working size (width x height x bands x bytes per band, read
+   from the header, plus the copy in the stored mode when it differs: a 1-bit or palette
+   PNG becomes RGB) are checked *before* any decoding, so a decompression bomb costs only
    its header; a large JPEG is decoded at 1/2, 1/4 or 1/8 scale to fit instead;
 4. multi-frame images are refused; EXIF GPS/time/orientation are read;
 5. the pixels are decoded (a truncated or corrupt file fails here), turned upright and
@@ -96,11 +97,31 @@ def decoded_bytes(image: Image.Image) -> int:
     return width * height * len(image.getbands()) * _bytes_per_band(image)
 
 
-def _fit_decoded_budget(image: Image.Image) -> bool:
-    """Within ``REPORT_PHOTO_MAX_DECODED_BYTES``, for a JPEG by decoding it at a reduced
-    scale (no pixels are decoded here). False when it cannot fit."""
+def _target_mode(image: Image.Image, fmt: str) -> str:
+    """The mode ``_normalise_mode`` will give the photo (read from the header, no pixels)."""
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    if image.mode in ("RGB", "L") and not (fmt != "JPEG" and has_alpha):
+        return image.mode
+    return "RGBA" if fmt != "JPEG" and has_alpha else "RGB"
+
+
+def working_bytes(image: Image.Image, fmt: str) -> int:
+    """The pixels the processing holds at once: the decoded photo and, when the stored mode
+    differs, its converted copy (a 1-bit or palette PNG becomes RGB: three bytes a pixel
+    where the file's own mode counted one)."""
+    width, height = image.size
+    target = _target_mode(image, fmt)
+    converted = 0 if target == image.mode else width * height * len(target)
+    return decoded_bytes(image) + converted
+
+
+def _fit_decoded_budget(image: Image.Image, fmt: str) -> bool:
+    """Within ``REPORT_PHOTO_MAX_DECODED_BYTES`` (``working_bytes``), for a JPEG by decoding
+    it at a reduced scale (no pixels are decoded here). False when it cannot fit."""
     budget = settings.REPORT_PHOTO_MAX_DECODED_BYTES
-    needed = decoded_bytes(image)
+    needed = working_bytes(image, fmt)
     if needed <= budget:
         return True
     if image.format not in ("JPEG", "MPO"):
@@ -109,7 +130,7 @@ def _fit_decoded_budget(image: Image.Image) -> bool:
     for scale in _JPEG_SCALES[1:]:
         if needed / (scale * scale) <= budget:
             image.draft(image.mode, (math.ceil(width / scale), math.ceil(height / scale)))
-            return decoded_bytes(image) <= budget
+            return working_bytes(image, fmt) <= budget
     return False
 
 
@@ -207,14 +228,8 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 
 def _normalise_mode(image: Image.Image, fmt: str) -> Image.Image:
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-        image.mode == "P" and "transparency" in image.info
-    )
-    if fmt == "JPEG":
-        return image if image.mode in ("RGB", "L") else image.convert("RGB")
-    if has_alpha:
-        return image if image.mode == "RGBA" else image.convert("RGBA")
-    return image if image.mode in ("RGB", "L") else image.convert("RGB")
+    target = _target_mode(image, fmt)
+    return image if image.mode == target else image.convert(target)
 
 
 def _thumbnail(image: Image.Image) -> bytes:
@@ -289,14 +304,14 @@ def photo_process(*, upload: UploadedFile, index: int, digest: str | None = None
                 raise corrupt
             if width * height > settings.REPORT_PHOTO_MAX_PIXELS:
                 raise too_many_pixels
-            if not _fit_decoded_budget(image):
+            stored_format, content_type, extension = _FORMATS[image.format]
+            if not _fit_decoded_budget(image, stored_format):
                 raise InvalidImage(
                     _("Photo %(n)s is too large once decoded (at most %(mb)s MB).")
                     % {"n": index, "mb": settings.REPORT_PHOTO_MAX_DECODED_BYTES // 2**20},
                     reason="too_large_decoded",
                     index=index,
                 )
-            stored_format, content_type, extension = _FORMATS[image.format]
             try:
                 frames = getattr(image, "n_frames", 1)
                 animated = bool(getattr(image, "is_animated", False))

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from apps.reports.models import Report
+from apps.sla.deadlines import CALENDAR_DAYS, WORKING_DAYS
 
-UNITS = ("calendar_days", "working_days")
+UNITS = (CALENDAR_DAYS, WORKING_DAYS)
 
 
 def policy_problems(

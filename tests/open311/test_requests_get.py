@@ -9,7 +9,6 @@ from django.utils import timezone
 from apps.identity.models import Reporter
 from apps.open311.selectors import EARLIEST, LATEST, request_window
 from apps.reports.models import Report
-from apps.reports.services import report_transition
 from tests.conftest import TEBET_ECO_PARK
 from tests.factories import ReporterFactory
 from tests.open311.factories import (
@@ -20,6 +19,7 @@ from tests.open311.factories import (
     xml_root,
     xml_rows,
 )
+from tests.reports.transitions import report_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,11 @@ from PIL import ExifTags, Image
 
 from apps.identity.models import Reporter
 from apps.reports.models import Report
-from apps.reports.services import ReportCreateResult, report_create, report_transition
+from apps.reports.services import ReportCreateResult, report_create
 from apps.routing.models import Category
 from tests.conftest import MONAS
 from tests.factories import ReporterFactory, UserFactory
+from tests.reports.transitions import report_transition
 
 
 def image_bytes(

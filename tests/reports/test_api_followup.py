@@ -13,10 +13,11 @@ from apps.core.messaging import MemoryPushBackend
 from apps.core.models import OutboxMessage
 from apps.identity.models import InboxMessage, Reporter
 from apps.reports.models import Custody, Report, ReportEvent, ReportMessage, ReportSupport
-from apps.reports.services import report_message_send, report_support, report_transition
+from apps.reports.services import report_message_send, report_support
 from tests.factories import staff_in
 from tests.reports.conftest import client_for
 from tests.reports.factories import citizen, complete, file_report
+from tests.reports.transitions import report_transition
 
 pytestmark = pytest.mark.django_db
 

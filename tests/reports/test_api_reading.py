@@ -12,10 +12,10 @@ from apps.accounts.models import Agency
 from apps.identity.models import Reporter
 from apps.reports.codes import new_public_id
 from apps.reports.models import Report, ReportEvent
-from apps.reports.services import report_transition
 from tests.factories import staff_in
 from tests.reports.conftest import client_for
 from tests.reports.factories import citizen, complete, file_report, image_bytes, upload
+from tests.reports.transitions import report_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -16,11 +16,11 @@ from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
-from apps.reports import services
 from apps.reports.models import Report, ReportEvent, ReportMessage
 from apps.triage import services as triage_services
 from tests.reports.conftest import client_for
 from tests.reports.factories import citizen, complete
+from tests.reports.transitions import report_transition
 from tests.triage.triage_helpers import BINA_MARGA_JAKPUS, SDA_JAKPUS, agency, officer, ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -131,7 +131,7 @@ def test_confirm_or_reopen_waiting_on_a_transfer_is_a_409(
 ):
     reporter = citizen()
     report = ticket(reporter=reporter)
-    services.report_transition(report=report, to=S.PROSES, actor=None, note="Diproses")
+    report_transition(report=report, to=S.PROSES, actor=None, note="Diproses")
     client = client_for(reporter.user)
     moved, answer, blocked = _while_held(
         lambda: _koordinasi(report, officer()),

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.cctv.models import HOLD_INDEFINITE, Camera, Clip
@@ -96,3 +98,25 @@ def test_a_clip_whose_link_was_removed_is_released(linked: tuple[Report, Clip, C
     )
     assert Clip.objects.get(pk=held.pk).held_until is None
     assert clips_expire() == 2
+
+
+def test_the_refresh_is_one_statement_that_also_releases_a_hold_without_a_link(
+    linked: tuple[Report, Clip, Clip],
+) -> None:
+    report, held, loose = linked
+    Clip.objects.filter(pk=loose.pk).update(held_until=HOLD_INDEFINITE)  # a stray hold
+    report = complete(report)
+    with CaptureQueriesContext(connection) as queries:
+        assert evidence.evidence_holds_refresh() == 2
+    sqls = [query["sql"] for query in queries.captured_queries]
+    statements = [sql for sql in sqls if not sql.startswith(("SAVEPOINT", "RELEASE"))]
+    # one update computes and sets every hold (no clip id read into Python first); then the
+    # outbox asks the VMS to keep the clip still held
+    assert len(statements) == 2
+    assert statements[0].lstrip().startswith("WITH")
+    assert statements[1].startswith('INSERT INTO "core_outboxmessage"')
+    assert Clip.objects.get(pk=loose.pk).held_until is None
+    closed = report.closed_at or report.completed_at
+    assert closed is not None
+    assert Clip.objects.get(pk=held.pk).held_until == closed + settings.CCTV_HOLD_AFTER_CLOSE
+    assert evidence.evidence_holds_refresh() == 0

@@ -6,10 +6,10 @@ from django.test import Client
 
 from apps.reports.models import Report
 from apps.reports.selectors_public import PUBLIC_FEED_MAX_FEATURES
-from apps.reports.services import report_transition
 from tests.conftest import TEBET_ECO_PARK
 from tests.factories import ReporterFactory
 from tests.open311.factories import file_report, jpeg_upload
+from tests.reports.transitions import report_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.reports.models import Report
-from apps.reports.services import report_transition
 from tests.conftest import MONAS
 from tests.factories import ReporterFactory
 from tests.open311.factories import file_report
+from tests.reports.transitions import report_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from apps.cctv.services.clips import (
     uri_valid,
 )
 from apps.cctv.services.retention import (
+    clip_holds_refresh,
     clip_holds_set,
     clip_media_keep,
     clip_media_release,
@@ -35,6 +36,7 @@ __all__ = [
     "camera_update",
     "cameras_derive_kelurahan",
     "cameras_import",
+    "clip_holds_refresh",
     "clip_holds_set",
     "clip_media_keep",
     "clip_media_release",

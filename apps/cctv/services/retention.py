@@ -7,9 +7,11 @@ tells each VMS. Keep and release calls go through the outbox: a VMS that is down
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.cctv import media
@@ -37,6 +39,32 @@ def clip_holds_set(*, holds: dict[int, datetime | None]) -> int:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(_HOLDS_SQL, {"ids": ids, "until": [holds[i] for i in ids]})
+            changed = cursor.fetchall()
+        kept = sorted(row[0] for row in changed if row[1] is not None)
+        if kept:
+            outbox.enqueue(handler=KEEP_HANDLER, payload={"clip_ids": kept})
+    return len(changed)
+
+
+_HOLDS_REFRESH_SQL = """
+WITH wanted(id, until) AS ({wanted})
+UPDATE cctv_clip c SET held_until = w.until
+FROM (SELECT id FROM cctv_clip WHERE held_until IS NOT NULL UNION SELECT id FROM wanted) AS t
+LEFT JOIN wanted w ON w.id = t.id
+WHERE c.id = t.id AND c.held_until IS DISTINCT FROM w.until
+RETURNING c.id, w.until
+"""
+
+
+def clip_holds_refresh(*, wanted: QuerySet[Any, Any]) -> int:
+    """Set every clip's evidence hold from ``wanted`` (a query of ``(clip id, hold until)``
+    rows, as ``values_list``) and release the holds of clips it does not name, in ONE
+    statement in the database; the newly held media is kept as in ``clip_holds_set``.
+    Returns how many clips changed."""
+    sql, params = wanted.query.sql_with_params()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(_HOLDS_REFRESH_SQL.format(wanted=sql), params)
             changed = cursor.fetchall()
         kept = sorted(row[0] for row in changed if row[1] is not None)
         if kept:

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from apps.identity import normalise
 from apps.identity.models import InboxMessage, RevealRequest
+from apps.identity.services.reveal import GRANT_HOURS_MAX, GRANT_HOURS_MIN
 
 
 class _NormalisedField(serializers.CharField):
@@ -146,7 +147,10 @@ class ExportRevealOutputSerializer(serializers.Serializer):
 
 class RevealRequestGrantInputSerializer(serializers.Serializer):
     ttl_hours = serializers.IntegerField(
-        min_value=1, max_value=72, required=False, help_text="Default 24."
+        min_value=GRANT_HOURS_MIN,
+        max_value=GRANT_HOURS_MAX,
+        required=False,
+        help_text="Default 24.",
     )
 
 

@@ -31,6 +31,9 @@ from apps.identity.services.audit import access_event_record, access_event_write
 ACT = "act_on_agency_reports"
 SUPERVISE = "supervise_agency"
 
+# The bounds of a grant's lifetime a supervisor may choose (default: the setting).
+GRANT_HOURS_MIN, GRANT_HOURS_MAX = 1, 72
+
 
 class Denial:
     """Reason codes of refused requests, grants and reveals (stored in the event's detail)."""

@@ -4,71 +4,22 @@ Integer primary keys never appear: reports are named by ``id`` (the public id), 
 their number ``n`` within the report.
 """
 
-import copy
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.cached_fields import CachedFieldsMixin, OutputModelSerializer
 from apps.core.api.fields import ZonedDateTimeField
 from apps.core.api.text_input import FormTextInputSerializer
 from apps.core.api.validators import validate_finite
+from apps.core.i18n import english
+from apps.reports import events
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportPhoto
 from apps.routing.models import Area, Category
-
-
-def _english() -> bool:
-    return (translation.get_language() or settings.LANGUAGE_CODE).lower().startswith("en")
-
-
-# ---- fields built once per class ------------------------------------------------------
-
-
-class CachedFieldsMixin:
-    """Build a serializer's fields once per class, not on every instantiation.
-
-    DRF builds a serializer's fields on every instantiation: a ModelSerializer introspects
-    its model (labels, validators), and every serializer deep-copies its declared fields,
-    which re-creates each field from its constructor arguments. The fields depend only on
-    the class, so the first build is kept as a template that is never bound or used, and
-    each instance gets its own shallow copies (``_clone_field``). On the report-creation
-    path this was a sixth of the request.
-    """
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        cls = type(self)
-        template = cls.__dict__.get("_fields_template")
-        if template is None:
-            template = super().get_fields()  # type: ignore[misc]
-            cls._fields_template = template  # type: ignore[attr-defined]
-        return {name: _clone_field(field) for name, field in template.items()}
-
-
-# Per-instance state a field or serializer may have cached; a clone starts without it.
-_BOUND_STATE = ("fields", "_data", "_errors", "_validated_data", "parent", "field_name")
-
-
-def _clone_field(field: serializers.Field) -> serializers.Field:
-    """A fresh, unbound copy of a template field, sharing only its immutable settings.
-
-    The template is never bound, so nothing in it points at a request; the clone gets its
-    own ``__dict__`` (``bind`` then sets its parent and name), nested serializers rebuild
-    their fields on first use, and list children are cloned and bound to the clone.
-    """
-    clone = copy.copy(field)
-    for attribute in _BOUND_STATE:
-        clone.__dict__.pop(attribute, None)
-    child = getattr(field, "child", None)
-    if isinstance(child, serializers.Field):
-        clone.child = _clone_field(child)  # type: ignore[attr-defined]
-        clone.child.source = None  # type: ignore[attr-defined]  # bind sets it again
-        clone.child.bind(field_name="", parent=clone)  # type: ignore[attr-defined]
-    return clone
-
 
 # ---- input ---------------------------------------------------------------------------------
 
@@ -146,10 +97,6 @@ class ReportMessageInputSerializer(FormTextInputSerializer):
 # ---- output --------------------------------------------------------------------------------
 
 
-class OutputModelSerializer(CachedFieldsMixin, serializers.ModelSerializer):
-    """A ModelSerializer whose fields are built once per class (``CachedFieldsMixin``)."""
-
-
 class CategoryOutputSerializer(OutputModelSerializer):
     name = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
@@ -159,10 +106,10 @@ class CategoryOutputSerializer(OutputModelSerializer):
         fields = ["code", "name", "description", "group", "sla_days"]
 
     def get_name(self, category: Category) -> str:
-        return category.name_en if _english() else category.name_id
+        return category.name_en if english() else category.name_id
 
     def get_description(self, category: Category) -> str:
-        return category.description_en if _english() else category.description_id
+        return category.description_en if english() else category.description_id
 
 
 class ReportCategoryRefSerializer(CategoryOutputSerializer):
@@ -374,7 +321,7 @@ class ReportTimelineEventOutputSerializer(OutputModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=["reporter", "unit"]))
     def get_by(self, event: ReportEvent) -> str:
-        if event.kind == ReportEvent.Kind.CREATED or event.data.get("by") == "reporter":
+        if event.kind == ReportEvent.Kind.CREATED or events.by_reporter(event):
             return "reporter"
         return "unit"
 

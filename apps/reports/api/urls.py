@@ -8,7 +8,7 @@ Add further routes as separate entries of ``urlpatterns``.
 from django.urls import URLPattern, URLResolver, path
 
 import apps.reports.api.converters  # noqa: F401 - registers the "public_id" converter
-from apps.reports.api import export_views, public_views, views
+from apps.reports.api import export_views, lifecycle_views, public_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("categories/", views.CategoryListApi.as_view(), name="category-list"),
@@ -21,22 +21,22 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path(
         "reports/<public_id:public_id>/confirm/",
-        views.ReportConfirmApi.as_view(),
+        lifecycle_views.ReportConfirmApi.as_view(),
         name="report-confirm",
     ),
     path(
         "reports/<public_id:public_id>/reopen/",
-        views.ReportReopenApi.as_view(),
+        lifecycle_views.ReportReopenApi.as_view(),
         name="report-reopen",
     ),
     path(
         "reports/<public_id:public_id>/support/",
-        views.ReportSupportApi.as_view(),
+        lifecycle_views.ReportSupportApi.as_view(),
         name="report-support",
     ),
     path(
         "reports/<public_id:public_id>/messages/",
-        views.ReportMessageListApi.as_view(),
+        lifecycle_views.ReportMessageListApi.as_view(),
         name="report-messages",
     ),
     path("me/reports/", views.MyReportListApi.as_view(), name="me-report-list"),
@@ -49,6 +49,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         public_views.PublicReportThumbnailApi.as_view(),
         name="report-public-thumbnail",
     ),
-    path("track/<str:code>/", views.ReportTrackApi.as_view(), name="report-track"),
-    path("track/<str:code>/claim/", views.ReportClaimApi.as_view(), name="report-claim"),
+    path("track/<str:code>/", lifecycle_views.ReportTrackApi.as_view(), name="report-track"),
+    path("track/<str:code>/claim/", lifecycle_views.ReportClaimApi.as_view(), name="report-claim"),
 ]

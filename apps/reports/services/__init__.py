@@ -15,7 +15,6 @@ from apps.reports.services.lifecycle import (
     report_auto_confirm_due,
     report_confirm,
     report_reopen,
-    report_transition,
 )
 
 __all__ = [
@@ -28,5 +27,4 @@ __all__ = [
     "report_message_send",
     "report_reopen",
     "report_support",
-    "report_transition",
 ]

@@ -193,7 +193,7 @@ def change_status(
         agency=agency,
         note=note,
         now=now,
-        data={"by": "parent_reporter"} if by_reporter else None,
+        by_parent_reporter=by_reporter,
     )
     return event
 
@@ -205,7 +205,7 @@ def children_follow(
     agency: Agency | None,
     note: str,
     now: datetime,
-    data: dict[str, Any] | None = None,
+    by_parent_reporter: bool = False,
 ) -> None:
     """Merged duplicates take their parent's status; each reporter is told (exactly once)."""
     children = list(
@@ -224,7 +224,9 @@ def children_follow(
             actor=actor,
             agency=agency,
             note=note,
-            data={"follows": parent.public_id, **(data or {})},
+            data=events.follows_data(
+                parent=parent.public_id, by_parent_reporter=by_parent_reporter
+            ),
         )
 
 

@@ -8,6 +8,7 @@ from apps.accounts.models import User
 from apps.core.errors import ApplicationError
 from apps.core.text import text_clean
 from apps.identity.models import Reporter
+from apps.reports import events
 from apps.reports.errors import AlreadyClaimed, OwnReportSupport
 from apps.reports.models import Report, ReportEvent, ReportMessage, ReportSupport
 from apps.reports.services.common import lock, notify_reporter
@@ -57,7 +58,7 @@ def report_message_send(
         actor=author,
         agency=report.agency if to_reporter else None,
         visibility=ReportEvent.Visibility.INTERNAL,
-        data={"message_id": message.pk, "direction": direction},
+        data=events.message_data(message_id=message.pk, direction=direction),
     )
     if to_reporter:
         notify_reporter(

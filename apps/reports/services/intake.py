@@ -1,10 +1,6 @@
 """Filing a report: validate, route, store, and queue its side effects, idempotently."""
 
-import hashlib
-import json
 import logging
-import math
-import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.db import insert_linked, prepared_fetch
+from apps.core.db import insert_linked
 from apps.core.errors import ApplicationError
 from apps.core.text import text_clean
 from apps.identity.models import Reporter
@@ -25,7 +21,6 @@ from apps.identity.services import reporter_new
 from apps.identity.services.reporters import PSEUDONYM_CONSTRAINT
 from apps.reports import events, evidence
 from apps.reports.codes import new_public_id, new_tracking_code, tracking_code_hash
-from apps.reports.errors import IdempotencyConflict
 from apps.reports.images import (
     ProcessedPhoto,
     location_mismatch,
@@ -40,6 +35,14 @@ from apps.reports.services.common import (
     photo_store,
     status_title,
 )
+from apps.reports.services.intake_checks import (
+    ReportCreateResult,
+    check_accuracy,
+    check_location,
+    check_occurred_at,
+    replay_or_conflict,
+    request_fingerprint,
+)
 from apps.routing.models import Category
 from apps.routing.selectors import Routing, route, route_for_kelurahan, route_to_triage
 from apps.routing.selectors_address import AddressMatch
@@ -50,120 +53,6 @@ DESCRIPTION_MAX = 2000
 # GeoReport v2 makes the description optional, up to 4,000 characters (docs/open311.md).
 OPEN311_DESCRIPTION_MAX = 4000
 ADDRESS_HINT_MAX = 300
-ACCURACY_MAX_M = 10_000.0
-
-
-@dataclass(frozen=True)
-class ReportCreateResult:
-    report: Report
-    created: bool
-    tracking_code: str | None  # anonymous reports only, and only when created now
-
-
-def _fingerprint(
-    *,
-    anonymous: bool,
-    reporter: Reporter | None,
-    category: Category,
-    location: Point | None,
-    kelurahan_code: str | None,
-    description: str,
-    occurred_at: datetime | None,
-    accuracy_m: float | None,
-    address_hint: str,
-    is_public: bool,
-    channel: str,
-    photo_hashes: list[str],
-    device_id: str = "",
-) -> str:
-    """SHA-256 of the canonical request: a replay must match it, or it is a conflict.
-
-    The sender is part of it, so someone else's key never returns someone else's report: the
-    reporter, or for an anonymous report the SHA-256 of the sending device's id.
-    """
-    device = hashlib.sha256(device_id.encode()).hexdigest() if anonymous and device_id else None
-    canonical = {
-        "reporter": None if anonymous or reporter is None else reporter.pk,
-        **({"device": device} if device else {}),
-        "anonymous": anonymous,
-        "category": category.code,
-        "lat": round(location.y, 7) if location is not None else None,
-        "lon": round(location.x, 7) if location is not None else None,
-        "kelurahan": kelurahan_code,
-        "description": description,
-        "occurred_at": occurred_at.isoformat() if occurred_at is not None else None,
-        "accuracy_m": accuracy_m,
-        "address_hint": address_hint,
-        "is_public": is_public,
-        "channel": channel,
-        "photos": photo_hashes,
-    }
-    encoded = json.dumps(canonical, sort_keys=True, ensure_ascii=True, allow_nan=True)
-    return hashlib.sha256(encoded.encode("ascii")).hexdigest()
-
-
-# Every creation asks this first, and almost always finds nothing: one small statement on
-# the unique index, without the ORM's compilation of the full 30-column row (~1.5 ms vs
-# ~0.2 ms), prepared. The report itself is loaded only for a replay.
-_REPLAY_SQL = "SELECT id, request_fingerprint FROM reports_report WHERE client_request_id = %s"
-
-
-def _replay(
-    *, client_request_id: uuid.UUID, fingerprint: str, replayable: bool = True
-) -> ReportCreateResult | None:
-    """The report already filed under the key, for its own sender only; else a conflict.
-
-    ``replayable`` is False for an anonymous request without a device id: nothing tells its
-    sender apart from anyone who saw the key and the body, so it never gets the report."""
-    rows = prepared_fetch(_REPLAY_SQL, [client_request_id])
-    if not rows:
-        return None
-    row = rows[0]
-    if not secrets.compare_digest(row[1], fingerprint) or not replayable:
-        raise IdempotencyConflict()
-    existing = Report.objects.get(pk=row[0])
-    return ReportCreateResult(report=existing, created=False, tracking_code=None)
-
-
-def _check_location(location: Point) -> None:
-    if location.srid != 4326:
-        raise ApplicationError(fields={"location": [str(_("Coordinates must be WGS84."))]})
-    lon, lat = location.x, location.y
-    if not (math.isfinite(lat) and math.isfinite(lon)):
-        raise ApplicationError(fields={"lat": [str(_("Must be a finite number."))]})
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ApplicationError(fields={"lat": [str(_("Coordinates out of range."))]})
-
-
-def _check_occurred_at(occurred_at: datetime, now: datetime) -> None:
-    if timezone.is_naive(occurred_at):
-        raise ApplicationError(fields={"occurred_at": [str(_("Give a time zone."))]})
-    if occurred_at > now + settings.REPORT_CLOCK_SKEW:
-        raise ApplicationError(fields={"occurred_at": [str(_("Cannot be in the future."))]})
-    if occurred_at < now - settings.REPORT_MAX_BACKDATE:
-        raise ApplicationError(
-            fields={
-                "occurred_at": [
-                    str(
-                        _("Cannot be more than %(days)s days ago.")
-                        % {"days": settings.REPORT_MAX_BACKDATE.days}
-                    )
-                ]
-            }
-        )
-
-
-def _check_accuracy(accuracy_m: float | None) -> None:
-    if accuracy_m is None:
-        return
-    if not math.isfinite(accuracy_m) or not 0 <= accuracy_m <= ACCURACY_MAX_M:
-        raise ApplicationError(
-            fields={
-                "accuracy_m": [
-                    str(_("Must be between 0 and %(max)s metres.") % {"max": int(ACCURACY_MAX_M)})
-                ]
-            }
-        )
 
 
 PUBLIC_ID_ATTEMPTS = 10
@@ -356,7 +245,7 @@ def report_create(
     if channel not in Report.Channel.values:
         raise ApplicationError(fields={"channel": [str(_("Unknown channel."))]})
     if location is not None:
-        _check_location(location)
+        check_location(location)
     elif address is None:
         raise ApplicationError(
             fields={"location": [str(_("A location or an address is required."))]}
@@ -364,7 +253,7 @@ def report_create(
     if not category.is_active:
         raise ApplicationError(fields={"category": [str(_("Unknown or inactive category."))]})
     digests = [upload_sha256(upload) for upload in uploads]
-    fingerprint = _fingerprint(
+    fingerprint = request_fingerprint(
         anonymous=anonymous,
         reporter=reporter,
         category=category,
@@ -384,7 +273,7 @@ def report_create(
         device_id=device_id,
     )
     replayable = not anonymous or bool(device_id)
-    replay = _replay(
+    replay = replay_or_conflict(
         client_request_id=client_request_id, fingerprint=fingerprint, replayable=replayable
     )
     if replay is not None:
@@ -401,8 +290,8 @@ def report_create(
         value=address_hint, field="address_hint", max_length=ADDRESS_HINT_MAX, required=False
     )
     if occurred_at is not None:
-        _check_occurred_at(occurred_at, timezone.now())
-    _check_accuracy(accuracy_m)
+        check_occurred_at(occurred_at, timezone.now())
+    check_accuracy(accuracy_m)
     processed = [
         photo_process(upload=upload, index=index, digest=digest)
         for index, (upload, digest) in enumerate(zip(uploads, digests, strict=True), start=1)
@@ -440,7 +329,7 @@ def report_create(
             if name != "report_client_request_id_unique":
                 raise
             # A concurrent request with the same key committed first: answer as its replay.
-            replay = _replay(
+            replay = replay_or_conflict(
                 client_request_id=client_request_id,
                 fingerprint=fingerprint,
                 replayable=replayable,

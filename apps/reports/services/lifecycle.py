@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.models import Agency, User
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.text import text_clean
 from apps.identity.models import Reporter
@@ -20,7 +19,6 @@ from apps.reports.errors import InvalidTransition, ReopenWindowClosed
 from apps.reports.models import Report, ReportEvent
 from apps.reports.services.common import (
     change_status,
-    check_move,
     custody_end,
     custody_open,
     lock,
@@ -31,29 +29,6 @@ S = Report.Status
 REOPEN_REASON_MAX = 1000
 RATING_COMMENT_MAX = 1000
 AUTO_CONFIRM_AFTER = timedelta(days=3)
-
-
-@transaction.atomic
-def report_transition(
-    *,
-    report: Report,
-    to: str,
-    actor: User | None,
-    agency: Agency | None = None,
-    note: str = "",
-) -> Report:
-    """Move ``report`` to status ``to`` as ``actor`` of ``agency`` (default: the current unit).
-
-    The low-level step: it checks the transition table, writes the public status event (the
-    reporter is notified through the outbox), keeps the completion/closing times and custody
-    in line and carries merged duplicates along. Checks that belong to a particular workflow
-    (evidence for ``selesai``, reason codes for ``ditolak``) live in that workflow.
-    """
-    report = lock(report)
-    check_move(report, to)
-    note = text_clean(value=note, field="note", max_length=2000, required=False)
-    change_status(report=report, to=to, actor=actor, agency=agency or report.agency, note=note)
-    return report
 
 
 def _owned(report: Report, reporter: Reporter, requested: str) -> Report:
@@ -87,7 +62,7 @@ def report_confirm(*, report: Report, reporter: Reporter, rating: int, comment: 
         to=S.DIKONFIRMASI,
         actor=actor,
         agency=None,
-        data={"by": "reporter"},
+        data=events.reporter_confirmed_data(),
         fields=("rating", "rating_comment"),
         by_reporter=True,
     )
@@ -144,7 +119,7 @@ def report_reopen(*, report: Report, reporter: Reporter, reason: str) -> Report:
         to=S.DIBUKA_KEMBALI,
         actor=reporter.user,
         agency=None,
-        data={"by": "reporter", "reason": reason, "back_to": unit.code},
+        data=events.reopened_data(reason=reason, back_to=unit.code),
         now=now,
         fields=tuple(fields),
         by_reporter=True,

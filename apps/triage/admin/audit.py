@@ -10,9 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 
+from apps.accounts.requests import request_user
 from apps.core.errors import NotFound
 from apps.identity.admin import is_dpo
-from apps.triage.admin.common import ScopedTicketAdmin, _user
+from apps.triage.admin.common import ScopedTicketAdmin
 from apps.triage.selectors import audit as selectors_audit
 
 
@@ -34,7 +35,7 @@ class AuditViews(ScopedTicketAdmin):
         if not is_dpo(request):
             raise PermissionDenied
         try:
-            ticket, rows = selectors_audit.audit_ticket_for_dpo(user=_user(request), pk=pk)
+            ticket, rows = selectors_audit.audit_ticket_for_dpo(user=request_user(request), pk=pk)
         except NotFound:
             raise Http404 from None
         context = {

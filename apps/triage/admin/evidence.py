@@ -5,6 +5,7 @@ wrapped (staff, signed in), finds the ticket through the staff scope (404 outsid
 calls one service.
 """
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import User
+from apps.accounts.requests import request_user
 from apps.core.api.handlers import error_body
 from apps.core.errors import ApplicationError, NotFound
 from apps.reports.models import Report
@@ -25,13 +26,9 @@ from apps.triage import services
 from apps.triage.selectors import scope as selectors_staff
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]  # admin_view: a signed-in staff user
-
-
 def _ticket(request: HttpRequest, pk: int) -> Report:
     try:
-        return selectors_staff.report_get_for_user_by_pk(user=_actor(request), pk=pk)
+        return selectors_staff.report_get_for_user_by_pk(user=request_user(request), pk=pk)
     except NotFound:
         raise Http404 from None
 
@@ -50,7 +47,7 @@ def play_view(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
     report = _ticket(request, pk)
     try:
         url = services.report_clip_play(
-            user=_actor(request),
+            user=request_user(request),
             report=report,
             clip_uid=uid,
             purpose=request.POST.get("purpose", ""),
@@ -84,7 +81,7 @@ def link_view(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.report_clip_link_add(
             report=report,
             clip_uid=_uid(request.POST.get("clip", "")),
-            actor=_actor(request),
+            actor=request_user(request),
             note=request.POST.get("note", ""),
         ),
     )
@@ -96,14 +93,15 @@ def unlink_view(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
         request,
         report,
         lambda: services.report_clip_link_remove(
-            report=report, clip_uid=uid, actor=_actor(request), note=request.POST.get("note", "")
+            report=report,
+            clip_uid=uid,
+            actor=request_user(request),
+            note=request.POST.get("note", ""),
         ),
     )
 
 
 def _uid(value: str) -> str:
-    import uuid
-
     try:
         return str(uuid.UUID(value.strip()))
     except ValueError:
@@ -137,7 +135,7 @@ def correct_view(request: HttpRequest, pk: int) -> HttpResponse:
         location, occurred_at = _correction(request)
         services.report_correct_place_time(
             report=report,
-            actor=_actor(request),
+            actor=request_user(request),
             note=request.POST.get("note", ""),
             location=location,
             occurred_at=occurred_at,

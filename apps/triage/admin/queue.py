@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from apps.accounts.requests import request_user
 from apps.accounts.selectors import user_get_by_username
 from apps.core.admin_search import IdentifierSearchMixin, upper
 from apps.core.errors import ApplicationError, NotFound
@@ -33,7 +34,7 @@ from apps.reports.models import Report
 from apps.triage import services
 from apps.triage.admin import forms as admin_forms
 from apps.triage.admin.audit import AuditViews
-from apps.triage.admin.common import _details, _duration, _user
+from apps.triage.admin.common import _details, _duration
 from apps.triage.admin.filters import (
     AssigneeFilter,
     CategoryFilter,
@@ -147,7 +148,7 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealListViews, AuditViews
     # -- scope: the one selector --
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
-        return selectors_staff.report_list_for_user(user=_user(request))
+        return selectors_staff.report_list_for_user(user=request_user(request))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_staff)
@@ -196,7 +197,7 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealListViews, AuditViews
         """Why the queue may be empty, for this user (shown only when it is)."""
         if any(key in QUEUE_PARAMETERS or key == "q" for key in request.GET):
             return gettext("No ticket matches these filters. Remove a filter to see more.")
-        user = _user(request)
+        user = request_user(request)
         scope = selectors_staff.staff_scope_for_user(user=user)
         if scope.reads_all:
             return gettext("There are no tickets yet.")
@@ -266,7 +267,7 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealListViews, AuditViews
         self._bulk(
             request,
             queryset,
-            lambda report: services.report_take(report=report, actor=_user(request)),
+            lambda report: services.report_take(report=report, actor=request_user(request)),
         )
 
     @admin.action(description=_("Assign the selected tickets to the officer named below"))
@@ -280,7 +281,7 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealListViews, AuditViews
             request,
             queryset,
             lambda report: services.report_assign(
-                report=report, actor=_user(request), assignee=assignee
+                report=report, actor=request_user(request), assignee=assignee
             ),
         )
 

@@ -10,18 +10,18 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from apps.accounts.requests import request_user
 from apps.core.errors import NotFound
-from apps.triage.admin.common import _user
+from apps.identity.services.reveal import GRANT_HOURS_MAX, GRANT_HOURS_MIN
 from apps.triage.admin.reveal import RevealViews
 from apps.triage.selectors import reveal as selectors_reveal
 from apps.triage.selectors import scope as selectors_staff
-from apps.triage.services.reveal import GRANT_HOURS_MAX, GRANT_HOURS_MIN
 
 
 class RevealListViews(RevealViews):
     def reveal_requests_view(self, request: HttpRequest) -> HttpResponse:
         """GET: the pending requests the user may decide (an empty list for everyone else)."""
-        scope = selectors_staff.staff_scope_for_user(user=_user(request))
+        scope = selectors_staff.staff_scope_for_user(user=request_user(request))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -37,7 +37,7 @@ class RevealListViews(RevealViews):
         decision = request.POST.get("decision", "")
         if decision not in ("approve", "reject"):
             raise Http404
-        scope = selectors_staff.staff_scope_for_user(user=_user(request))
+        scope = selectors_staff.staff_scope_for_user(user=request_user(request))
         try:
             reveal_request = selectors_reveal.reveal_request_get_for_supervisor(
                 scope=scope, public_id=request.POST.get("request", "")

@@ -16,21 +16,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from apps.accounts.requests import request_user
 from apps.core.errors import ApplicationError, NotFound
 from apps.identity.models import IdentityField
+from apps.identity.services.reveal import GRANT_HOURS_MAX, GRANT_HOURS_MIN
 from apps.reports.models import Report
 from apps.routing.models import Area
 from apps.triage.actions import ACTIONS
 from apps.triage.admin.action_panel import action_panel, error_lists, labelled
-from apps.triage.admin.common import ScopedTicketAdmin, _user
+from apps.triage.admin.common import ScopedTicketAdmin
 from apps.triage.selectors import reveal as selectors_reveal
 from apps.triage.selectors import scope as selectors_staff
-from apps.triage.selectors.timeline import event_destinations
-from apps.triage.services.reveal import (
-    GRANT_HOURS_MAX,
-    GRANT_HOURS_MIN,
-    RevealReason,
-)
+from apps.triage.selectors.timeline import event_destinations, report_timeline_for_staff
+from apps.triage.services.reveal import RevealReason
 
 MAP_SIZE = 320
 
@@ -116,7 +114,7 @@ class TicketPage(ScopedTicketAdmin):
             return "-"
         if (
             request is None
-            or not selectors_staff.report_list_for_user(user=_user(request))
+            or not selectors_staff.report_list_for_user(user=request_user(request))
             .filter(pk=parent.pk)
             .exists()
         ):
@@ -127,7 +125,7 @@ class TicketPage(ScopedTicketAdmin):
     def _photo(self, request: HttpRequest, pk: int, n: int, thumbnail: bool) -> HttpResponseBase:
         try:
             photo = selectors_staff.report_photo_get_for_staff(
-                user=_user(request), report_pk=pk, index=n
+                user=request_user(request), report_pk=pk, index=n
             )
         except NotFound:
             raise Http404 from None
@@ -150,7 +148,7 @@ class TicketPage(ScopedTicketAdmin):
         entry = ACTIONS.get(action)
         if entry is None:
             raise Http404
-        actor = _user(request)
+        actor = request_user(request)
         report = self._scoped(request, str(pk))
         scope = selectors_staff.staff_scope_for_user(user=actor)
         if not entry.permission(scope, report):
@@ -184,7 +182,7 @@ class TicketPage(ScopedTicketAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         report = self._scoped(request, object_id)
-        actor = _user(request)
+        actor = request_user(request)
         scope = selectors_staff.staff_scope_for_user(user=actor)
         boundary = (
             Area.objects.filter(pk=report.area_id).values_list("boundary", flat=True).first()
@@ -194,7 +192,7 @@ class TicketPage(ScopedTicketAdmin):
         nearby = list(
             selectors_staff.report_nearby_open_for_staff(report=report, user=actor, scope=scope)
         )
-        timeline = list(selectors_staff.report_timeline_for_staff(report=report, scope=scope))
+        timeline = list(report_timeline_for_staff(report=report, scope=scope))
         destinations = event_destinations(events=timeline)
         for event in timeline:
             event.to_unit = destinations.get(event.pk)  # type: ignore[attr-defined]

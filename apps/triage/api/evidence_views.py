@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
+from apps.accounts.requests import request_user
 from apps.core.api.schema import error_response
 from apps.core.api.text_input import validated_input
 from apps.reports.models import Report
@@ -43,7 +44,7 @@ class _EvidenceApi(APIView):
     permission_classes = [IsAdminUser]
 
     def user(self) -> User:
-        return self.request.user  # type: ignore[return-value]
+        return request_user(self.request)
 
     def ticket(self, public_id: str) -> Report:
         return selectors_staff.report_get_for_user(user=self.user(), public_id=public_id)

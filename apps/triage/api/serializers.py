@@ -166,7 +166,8 @@ class StaffTicketOutputSerializer(serializers.ModelSerializer):
 
 class StaffEventOutputSerializer(serializers.ModelSerializer):
     """One timeline event. ``data`` comes from ``context["event_data"]``
-    (``selectors_staff.event_data_for_staff``): units by code, officers by username."""
+    (``apps.triage.selectors.timeline.event_data_for_staff``): units by code, officers by
+    username."""
 
     actor = serializers.CharField(source="staff_actor_label", default=None)
     agency = serializers.CharField(source="agency.code", default=None)

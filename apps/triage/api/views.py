@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from apps.accounts.models import User
+from apps.accounts.requests import request_user
 from apps.core.api.schema import RETRY_AFTER, error_response
 from apps.core.api.text_input import validated_input
 from apps.core.errors import ApplicationError
@@ -35,6 +35,7 @@ from apps.triage.api.serializers import (
     StaffTokenOutputSerializer,
 )
 from apps.triage.selectors import scope as selectors_staff
+from apps.triage.selectors import timeline as staff_timeline
 
 _ERRORS = {
     400: error_response("Invalid input (code `invalid`, or a more specific code)."),
@@ -64,17 +65,13 @@ class StaffTokenThrottle(AnonRateThrottle):
     rate = "10/min"
 
 
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _detail_response(
     request: Request, *, public_id: str, code: int = 200, acted_on: Report | None = None
 ) -> Response:
     """The ticket as the signed-in user sees it; right after an action, as it is now (even if
     the action moved it out of the actor's scope, e.g. a disposisi). Photo links are absolute
     (built from ``request``), like the report API's."""
-    user = _user(request)
+    user = request_user(request)
     scope = selectors_staff.staff_scope_for_user(user=user)
     report: Report
     if acted_on is not None:
@@ -83,12 +80,12 @@ def _detail_response(
         ).get(pk=acted_on.pk)
     else:
         report = selectors_staff.report_get_for_user(user=user, public_id=public_id, scope=scope)
-    timeline = list(selectors_staff.report_timeline_for_staff(report=report, scope=scope))
+    timeline = list(staff_timeline.report_timeline_for_staff(report=report, scope=scope))
     context = {
         "request": request,
         "photos": selectors_staff.report_photos_for_staff(report=report),
         "timeline": timeline,
-        "event_data": selectors_staff.event_data_for_staff(events=timeline),
+        "event_data": staff_timeline.event_data_for_staff(events=timeline),
         "can_act": scope.can_act(report),
         "templates": selectors_staff.response_templates_for(report=report),
         "reasons": selectors_staff.canned_reasons_for(agency=report.agency),
@@ -144,7 +141,7 @@ class StaffTicketListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = validated_input(request, StaffTicketListInputSerializer)
-        user = _user(request)
+        user = request_user(request)
         queryset = selectors_staff.report_queue_filter(
             selectors_staff.report_list_for_user(user=user),
             statuses=sorted(filters.get("status") or []),
@@ -181,7 +178,7 @@ class _StaffActionApi(APIView):
 
     def post(self, request: Request, public_id: str) -> Response:
         data = validated_input(request, self.action.input)
-        actor = _user(request)
+        actor = request_user(request)
         report = selectors_staff.report_get_for_user(
             user=actor, public_id=public_id, for_action=True
         )

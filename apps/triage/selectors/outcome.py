@@ -31,6 +31,14 @@ def overdue_unbreached(*, now: datetime) -> Q:
     )
 
 
+def backlog_age(*, now: datetime, low: int, high: int | None) -> Q:
+    """Filed ``low`` to ``high`` days before ``now`` (one backlog bucket's age, open or not)."""
+    q = Q(created_at__lte=now - timedelta(days=low))
+    if high is not None:
+        q &= Q(created_at__gt=now - timedelta(days=high))
+    return q
+
+
 def report_outcome_filters(*, now: datetime) -> dict[str, Q]:
     """One ``Q`` per outcome: tickets, completed, on_time, missed, breaches, open, reopened,
     backlog_<age>. ``missed`` = breached, or still open past the deadline."""
@@ -46,8 +54,5 @@ def report_outcome_filters(*, now: datetime) -> dict[str, Q]:
         "reopened": REOPENED,
     }
     for name, low, high in BACKLOG_BUCKETS:
-        q = open_q & Q(created_at__lte=now - timedelta(days=low))
-        if high is not None:
-            q &= Q(created_at__gt=now - timedelta(days=high))
-        filters[f"backlog_{name}"] = q
+        filters[f"backlog_{name}"] = open_q & backlog_age(now=now, low=low, high=high)
     return filters

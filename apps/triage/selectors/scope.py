@@ -18,7 +18,6 @@ Anything outside the scope is a ``NotFound`` (404), the same as a missing id, an
 and the detail use the same filter so they always agree.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -49,18 +48,17 @@ from apps.accounts.models import Agency, User
 from apps.accounts.roles import OrgRole
 from apps.accounts.selectors import agencies_for_user, user_has_org_role
 from apps.core.errors import NotFound
-from apps.reports.events import Key
 from apps.reports.models import (
     DEADLINE,
     Custody,
     Report,
-    ReportEvent,
     ReportPhoto,
 )
 from apps.reports.selectors import deadline_expression
+from apps.reports.selectors_public import NEARBY_RADIUS_M
 from apps.triage.models import CannedReason, ResponseTemplate
+from apps.triage.selectors.outcome import report_outcome_filters
 
-NEARBY_RADIUS_M = 250
 NEARBY_LIMIT = 10
 DUE_SOON = timedelta(hours=24)
 SLA_OVERDUE, SLA_DUE_SOON, SLA_OK = "overdue", "due_soon", "ok"
@@ -228,64 +226,6 @@ def disposisi_targets(*, agency: Agency) -> QuerySet[Agency]:
     )
 
 
-def report_timeline_for_staff(*, report: Report, scope: StaffScope) -> QuerySet[ReportEvent]:
-    """The ticket's events, oldest first; monitors get the public ones only."""
-    queryset = ReportEvent.objects.filter(report=report)
-    if scope.is_monitor_only:
-        queryset = queryset.filter(visibility=ReportEvent.Visibility.PUBLIC)
-    return queryset.select_related("agency", "actor").order_by("created_at", "pk")
-
-
-# Keys of stored event data that hold primary keys. The services and the SLA attribution read
-# them as stored; the staff API names the unit by its code and the officer by username.
-_EVENT_AGENCY_KEYS = {Key.FROM_AGENCY_ID: Key.FROM_AGENCY, Key.TO_AGENCY_ID: Key.TO_AGENCY}
-_EVENT_USER_KEYS = {Key.PREVIOUS_ASSIGNEE_ID: "previous_assignee"}
-
-
-def event_data_for_staff(*, events: Sequence[ReportEvent]) -> dict[int, dict[str, Any]]:
-    """Each event's ``data`` as the staff API shows it, by event primary key: no integer keys.
-
-    A unit stored by id appears as its code (``to_agency``), an officer as their username
-    (``previous_assignee``; ``null`` when there was none); any other ``…_id`` key (the id
-    of a message or of a koordinasi request event) is an internal reference and is left
-    out. At most one query for units and one for users, and none when no event needs them.
-    """
-    agency_ids: set[int] = set()
-    user_ids: set[int] = set()
-    for event in events:
-        data = event.data if isinstance(event.data, dict) else {}
-        agency_ids.update(
-            value
-            for key, name in _EVENT_AGENCY_KEYS.items()
-            if name not in data and isinstance(value := data.get(key), int)
-        )
-        user_ids.update(
-            value for key in _EVENT_USER_KEYS if isinstance(value := data.get(key), int)
-        )
-    agencies = (
-        dict(Agency.objects.filter(pk__in=sorted(agency_ids)).values_list("pk", "code"))
-        if agency_ids
-        else {}
-    )
-    users = (
-        dict(User.objects.filter(pk__in=sorted(user_ids)).values_list("pk", "username"))
-        if user_ids
-        else {}
-    )
-    shown: dict[int, dict[str, Any]] = {}
-    for event in events:
-        data = event.data if isinstance(event.data, dict) else {}
-        out = {key: value for key, value in data.items() if not key.endswith("_id")}
-        for key, name in _EVENT_AGENCY_KEYS.items():
-            if key in data and name not in out:
-                out[name] = agencies.get(data[key])
-        for key, name in _EVENT_USER_KEYS.items():
-            if key in data:
-                out[name] = users.get(data[key])
-        shown[event.pk] = out
-    return shown
-
-
 def report_photos_for_staff(*, report: Report) -> QuerySet[ReportPhoto]:
     return ReportPhoto.objects.filter(report=report).order_by("index")
 
@@ -302,8 +242,9 @@ def report_photo_get_for_staff(*, user: User, report_pk: int, index: int) -> Rep
 def report_nearby_open_for_staff(
     *, report: Report, user: User, scope: StaffScope | None = None
 ) -> QuerySet[Report]:
-    """Open tickets within 250 m of ``report`` that ``user`` may also see (merge candidates);
-    none for a report whose location is to be confirmed."""
+    """Open tickets within ``NEARBY_RADIUS_M`` (the duplicate check's radius) of ``report``
+    that ``user`` may also see (merge candidates); none for a report whose location is to be
+    confirmed."""
     if report.location is None:
         return Report.objects.none()
     return (
@@ -358,8 +299,6 @@ def report_queue_filter(
     """
     now = now or timezone.now()
     if outcome:
-        from apps.triage.selectors.outcome import report_outcome_filters
-
         queryset = queryset.filter(report_outcome_filters(now=now)[outcome], parent__isnull=True)
     if assignee_username:
         queryset = queryset.filter(assignee__username=assignee_username)

@@ -150,13 +150,13 @@ def _complete(
         actor=actor,
         agency=report.agency,
         visibility=ReportEvent.Visibility.INTERNAL,
-        data={
-            "photo": photo.index,
-            "kind": "after",
-            "distance_m": round(distance, 1) if distance is not None else None,
-            "location_source": "exif" if from_exif else "geotag",
-            "geotag": [round(where.x, 7), round(where.y, 7)],
-        },
+        data=events.after_photo_data(
+            photo=photo.index,
+            kind=ReportPhoto.Kind.AFTER,
+            distance_m=round(distance, 1) if distance is not None else None,
+            location_source="exif" if from_exif else "geotag",
+            geotag=(round(where.x, 7), round(where.y, 7)),
+        ),
     )
     change_status(
         report=report,
@@ -164,7 +164,7 @@ def _complete(
         actor=actor,
         agency=report.agency,
         note=note,
-        data={"after_photo": photo.index},
+        data=events.completed_data(after_photo=photo.index),
     )
     return report
 
@@ -240,7 +240,7 @@ def report_merge(*, report: Report, parent: Report, actor: User, note: str = "")
         actor=actor,
         agency=child.agency,
         note=note,
-        data={"merged_into": parent.public_id},
+        data=events.merged_into_data(parent=parent.public_id),
         now=now,
         fields=("parent",),
     )

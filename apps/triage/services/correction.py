@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import User
 from apps.core.errors import ApplicationError, NotFound
 from apps.core.text import text_clean
-from apps.reports import evidence
+from apps.reports import events, evidence
 from apps.reports.models import Report, ReportEvent
 from apps.reports.services.common import lock
 from apps.routing.selectors import kelurahan_for_point
@@ -83,7 +83,7 @@ def report_correct_place_time(
         agency=locked.agency,
         visibility=ReportEvent.Visibility.INTERNAL,
         note=note,
-        data={"from": before, "to": _place(locked)},
+        data=events.corrected_data(before=before, after=_place(locked)),
     )
     evidence.link_later(report_id=locked.pk)
     return locked

@@ -27,6 +27,7 @@ from apps.identity.services import (
     reveal_reject,
     reveal_request_create,
 )
+from apps.identity.services.reveal import GRANT_HOURS_MAX, GRANT_HOURS_MIN
 from apps.reports.models import Report
 from apps.triage.reveal_text import RevealReason
 
@@ -39,7 +40,6 @@ __all__ = [
 ]
 
 JUSTIFICATION_MAX = 1900  # the stored reason is "<code>: <justification>" (API cap 2000)
-GRANT_HOURS_MIN, GRANT_HOURS_MAX = 1, 72  # as the identity API
 
 
 def _fields_clean(fields: Sequence[str]) -> list[str]:
