@@ -12,6 +12,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -21,7 +23,14 @@ from apps.accounts.selectors import user_has_org_role
 from apps.core.admin_readonly import ReadOnlyModelAdmin
 from apps.core.admin_search import IdentifierSearchMixin, pseudonym, upper
 from apps.identity import services
-from apps.identity.models import IdentityAccessEvent, Reporter, RevealRequest
+from apps.identity.errors import DENIAL_MESSAGES
+from apps.identity.models import (
+    IdentityAccessEvent,
+    Reporter,
+    RevealRequest,
+    identity_field_labels,
+    reveal_reason_label,
+)
 
 
 def is_dpo(request: HttpRequest) -> bool:
@@ -125,9 +134,59 @@ class _DpoOnlyAdmin(_ReadOnlyAdmin):
         return is_dpo(request)
 
 
+# The keys of an access event's ``detail`` as people read them.
+DETAIL_LABELS: dict[str, Any] = {
+    "request": _("Reveal request"),
+    "granted_by": _("Granted by"),
+    "expires_at": _("Expires"),
+    "step": _("Step"),
+    "denial": _("Why refused"),
+    "restricted": _("Restricted"),
+}
+STEP_LABELS: dict[str, Any] = {
+    "request": _("request"),
+    "grant": _("grant"),
+    "reject": _("reject"),
+    "reveal": _("reveal"),
+}
+
+
+class _Readable:
+    """Field names and the event detail as labelled text, never raw JSON."""
+
+    @admin.display(description=_("fields"))
+    def fields_display(self, obj: Any) -> str:
+        return identity_field_labels(obj.fields) or "-"
+
+    @admin.display(description=_("reason"))
+    def reason_display(self, obj: Any) -> str:
+        return reveal_reason_label(obj.reason) or "-"
+
+    @admin.display(description=_("detail"))
+    def detail_display(self, obj: IdentityAccessEvent) -> str:
+        detail = dict(obj.detail or {})
+        if "granted_by" in detail:
+            grantor = User.objects.filter(pk=detail["granted_by"]).first()
+            detail["granted_by"] = grantor.username if grantor else "-"
+        if "denial" in detail:
+            detail["denial"] = DENIAL_MESSAGES.get(detail["denial"], detail["denial"])
+        if "step" in detail:
+            detail["step"] = STEP_LABELS.get(detail["step"], detail["step"])
+        lines = [(str(DETAIL_LABELS.get(key, key)), str(value)) for key, value in detail.items()]
+        return format_html_join(mark_safe("<br>"), "{}: {}", lines) if lines else "-"
+
+
 @admin.register(IdentityAccessEvent)
-class IdentityAccessEventAdmin(IdentifierSearchMixin, _DpoOnlyAdmin):
-    list_display = ["id", "created_at", "kind", "reporter", "agency", "actor", "ticket_ref"]
+class IdentityAccessEventAdmin(IdentifierSearchMixin, _Readable, _DpoOnlyAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "ticket_ref",
+        "reporter",
+        "agency",
+        "actor",
+        "fields_display",
+    ]
     list_filter = ["kind"]
     search_fields = ["=ticket_ref", "=reporter__pseudonym"]
     identifier_search = {"ticket_ref": upper, "reporter__pseudonym": pseudonym}
@@ -141,39 +200,44 @@ class IdentityAccessEventAdmin(IdentifierSearchMixin, _DpoOnlyAdmin):
         "actor",
         "agency",
         "ticket_ref",
-        "fields",
-        "reason",
-        "detail",
+        "fields_display",
+        "reason_display",
+        "detail_display",
         "prev_hash",
         "hash",
     )
 
 
 @admin.register(RevealRequest)
-class RevealRequestAdmin(IdentifierSearchMixin, _DpoOnlyAdmin):
+class RevealRequestAdmin(IdentifierSearchMixin, _Readable, _DpoOnlyAdmin):
     list_display = [
-        "public_id",
+        "ticket_ref",
         "created_at",
         "reporter",
-        "ticket_ref",
         "agency",
         "requested_by",
+        "fields_display",
         "granted_by",
+        "rejected_by",
         "expires_at",
     ]
     search_fields = ["=ticket_ref", "=reporter__pseudonym"]
     identifier_search = {"ticket_ref": upper, "reporter__pseudonym": pseudonym}
-    list_select_related = ["reporter", "agency", "requested_by", "granted_by"]
+    list_select_related = ["reporter", "agency", "requested_by", "granted_by", "rejected_by"]
     fields = readonly_fields = (
         "public_id",
         "created_at",
         "reporter",
         "ticket_ref",
         "agency",
-        "fields",
-        "reason",
+        "fields_display",
+        "reason_display",
         "requested_by",
         "granted_by",
         "granted_at",
         "expires_at",
+        "revealed_at",
+        "rejected_by",
+        "rejected_at",
+        "rejection_reason",
     )

@@ -58,6 +58,23 @@ class AccountDisabled(ApplicationError):
     default_message = _("This account is disabled.")
 
 
+# Why a reveal step was refused, by the identity services' denial code (docs/privacy.md).
+DENIAL_MESSAGES: dict[str, Any] = {
+    "no_permission": _("You do not act for the unit that holds this ticket."),
+    "not_supervisor": _("Only a supervisor of the unit may grant or reject a reveal request."),
+    "self_grant": _(
+        "A request must be decided by another supervisor of the unit, not by its requester."
+    ),
+    "no_grant": _("You have no granted reveal request for this reporter in this unit."),
+    "grant_expired": _("Your grant has expired. File a new request."),
+    "other_ticket": _("Your grant is for another ticket, not this one."),
+    "field_not_granted": _("These fields were not granted."),
+    "grantor_not_supervisor": _("The grantor no longer supervises the unit."),
+    "restricted": _("The data protection officer has restricted reveals of this reporter."),
+    "erased": _("The reporter's personal data has been erased."),
+}
+
+
 class RevealDenied(ApplicationError):
     code = "reveal_denied"
     status = 403
@@ -83,7 +100,7 @@ class RevealAlreadyUsed(ApplicationError):
 class RevealRequestAlreadyDecided(ApplicationError):
     code = "reveal_request_decided"
     status = 409
-    default_message = _("This request has already been granted.")
+    default_message = _("This request has already been decided.")
 
 
 class IdentityDecryptionError(Exception):

@@ -1,6 +1,7 @@
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import UTC
 
 from django.conf import settings
@@ -86,6 +87,31 @@ class IdentityField(models.TextChoices):
     PHONE = "phone", _("phone")
     EMAIL = "email", _("e-mail")
     NIK = "nik", _("NIK")
+
+
+class RevealReason(models.TextChoices):
+    """Why an officer asks to see a reporter's identity: the first word of a request's reason
+    (``"verify: <justification>"``)."""
+
+    FOLLOW_UP = "follow_up", _("Follow-up needs direct contact with the reporter")
+    VERIFY = "verify", _("Verify the report (location, facts)")
+    SAFETY = "safety", _("Safety of the reporter or of others")
+    LEGAL = "legal", _("Request from law enforcement or a court")
+    OTHER = "other", _("Other (explain in the justification)")
+
+
+def reveal_reason_label(reason: str) -> str:
+    """``"verify: Cek lokasi"`` → "Verifikasi laporan (lokasi, fakta): Cek lokasi"."""
+    code, sep, justification = reason.partition(": ")
+    if sep and code in RevealReason.values:
+        return f"{RevealReason(code).label}: {justification}"
+    return reason
+
+
+def identity_field_labels(fields: Iterable[str]) -> str:
+    """``["name", "phone"]`` as their labels ("nama, telepon"): names, never values."""
+    labels = dict(IdentityField.choices)
+    return ", ".join(str(labels.get(name, name)) for name in fields)
 
 
 class ReporterKey(models.Model):
@@ -245,6 +271,17 @@ class RevealRequest(TimeStampedModel):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     # A grant allows one reveal (docs/privacy.md): set when it is made, in its transaction.
     revealed_at = models.DateTimeField(_("revealed at"), null=True, blank=True)
+    # A supervisor may reject a pending request instead, with a reason the requester reads.
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rejected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
 
     class Meta:
         verbose_name = _("reveal request")
@@ -266,6 +303,12 @@ class RevealRequest(TimeStampedModel):
                 ),
                 name="identity_reveal_grant_complete",
             ),
+            # A request is decided once: granted or rejected, never both.
+            models.CheckConstraint(
+                condition=models.Q(granted_at__isnull=True)
+                | models.Q(rejected_at__isnull=True, rejected_by__isnull=True),
+                name="identity_reveal_granted_or_rejected",
+            ),
         ]
         indexes = [
             models.Index(
@@ -275,7 +318,7 @@ class RevealRequest(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"reveal request {self.public_id} ({self.ticket_ref})"
+        return str(_("Reveal request for %(ticket)s")) % {"ticket": self.ticket_ref}
 
 
 class IdentityAccessEvent(models.Model):
@@ -289,6 +332,7 @@ class IdentityAccessEvent(models.Model):
     class Kind(models.TextChoices):
         REQUESTED = "requested", _("Reveal requested")
         GRANTED = "granted", _("Reveal granted")
+        REJECTED = "rejected", _("Reveal request rejected")
         REVEALED = "revealed", _("Identity revealed")
         DENIED = "denied", _("Access denied")
         ERASED = "erased", _("Identity erased")
@@ -334,7 +378,7 @@ class IdentityAccessEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
+        return f"{self.get_kind_display()} · {self.ticket_ref or '-'}"
 
     GENESIS_HASH = "0" * 64
 

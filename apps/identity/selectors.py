@@ -108,7 +108,7 @@ def reveal_request_list_for_user(*, user: User) -> QuerySet[RevealRequest]:
     supervised = agencies_for_user(user=user, perm="supervise_agency")
     return (
         RevealRequest.objects.filter(Q(requested_by=user) | Q(agency__in=supervised))
-        .select_related("reporter", "agency", "requested_by", "granted_by")
+        .select_related("reporter", "agency", "requested_by", "granted_by", "rejected_by")
         .order_by("-created_at", "-id")
     )
 

@@ -21,6 +21,11 @@ from apps.accounts.services import demo_accounts_seed
 from apps.reports.models import Report
 from apps.routing.models import Category
 from apps.triage import services
+from apps.triage.services.reveal import (
+    report_reveal_grant,
+    report_reveal_reject,
+    report_reveal_request_create,
+)
 from tests.e2e.test_triage_browser import CHROMEDRIVER, CHROMIUM
 from tests.reports.factories import citizen, file_report
 
@@ -38,6 +43,7 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 DESKTOP, PHONE = (1440, 900), (390, 844)
 QUEUE = "/admin/reports/report/"
 REPORT = "/admin/performance/managerreport/"
+AUDIT = "/admin/reports/report/identity-audit/"
 
 
 @pytest.fixture
@@ -87,8 +93,22 @@ def world() -> dict[str, Any]:
         note="Saluran milik taman kota",
     )
     assert flood.report.agency.code == "DINAS-SDA-31.71"
+    reveal_requests = [
+        report_reveal_request_create(
+            report=flood.report,
+            actor=accounts["sda.jakpus"],
+            reason_code=code,
+            justification=why,
+            fields=fields,
+        )
+        for code, why, fields in (
+            ("verify", "Perlu konfirmasi lokasi genangan", ["name", "phone"]),
+            ("follow_up", "Pelapor tidak menjawab pesan", ["phone"]),
+        )
+    ]
     return {
         "accounts": accounts,
+        "reveal_requests": reveal_requests,
         "gambir": gambir.report,
         "flood": flood.report,
         "returned": Report.objects.get(pk=back.report.pk),
@@ -198,10 +218,36 @@ def test_unit_officer(chromium: Any, live_server: Any, world: dict[str, Any]) ->
 
 
 def test_supervisor(chromium: Any, live_server: Any, world: dict[str, Any]) -> None:
+    from selenium.webdriver.common.by import By
+
     walk = Walk(chromium, live_server.url, "supervisor")
     walk.sign_in("supervisor.sda.jakpus")
     walk.queue_and_ticket(world["flood"])
-    assert "Identitas pelapor" in chromium.page_source or "lw-reveal" in chromium.page_source
+    assert "Identitas pelapor" in chromium.page_source
+    assert "nama, telepon" in chromium.page_source  # field labels, not "name, phone"
+    assert "verify:" not in chromium.page_source
+    # the start page counts the pending requests and leads to the list
+    walk.open("/admin/", "beranda", PHONE)
+    chromium.find_element(By.CSS_SELECTOR, "#lw-home a").click()
+    walk.check("permintaan-identitas", PHONE)
+    approve, reject = (str(r.public_id) for r in world["reveal_requests"])
+    assert approve in chromium.page_source
+    assert reject in chromium.page_source
+    # approve one, reject the other with a reason, on a phone
+    row = chromium.find_element(By.CSS_SELECTOR, f'tr[data-request="{approve}"]')
+    row.find_element(By.CSS_SELECTOR, "button.lw-reveal-approve").click()
+    walk.check("permintaan-disetujui", PHONE)
+    assert "disetujui sampai" in chromium.page_source
+    row = chromium.find_element(By.CSS_SELECTOR, f'tr[data-request="{reject}"]')
+    row.find_element(By.NAME, "reason").send_keys("Cukup dihubungi lewat pesan di aplikasi")
+    row.find_element(By.CSS_SELECTOR, "button.lw-reveal-reject").click()
+    walk.check("permintaan-ditolak", PHONE)
+    assert "ditolak; pemohon melihat alasannya" in chromium.page_source
+    assert "Tidak ada permintaan pembukaan identitas yang menunggu" in chromium.page_source
+    # the ticket page shows both outcomes
+    walk.open(f"{QUEUE}{world['flood'].pk}/change/#lw-reveal", "tiket-identitas", PHONE)
+    assert "Cukup dihubungi lewat pesan di aplikasi" in chromium.page_source
+    assert "Ditolak" in chromium.page_source
 
 
 def test_manager(chromium: Any, live_server: Any, world: dict[str, Any]) -> None:
@@ -213,7 +259,24 @@ def test_manager(chromium: Any, live_server: Any, world: dict[str, Any]) -> None
     for size in (DESKTOP, PHONE):
         walk.open(REPORT, "rekap", size)
         assert "<h1>Rekap kinerja</h1>" in chromium.page_source
-        assert chromium.page_source.count('class="lw-chart"') == 2
+        # each chart drawn for a desk and for a phone; the one for this width is shown whole
+        assert chromium.page_source.count('class="lw-chart"') == 4
+        shown = [
+            svg
+            for svg in chromium.find_elements(By.CSS_SELECTOR, "svg.lw-chart")
+            if svg.is_displayed()
+        ]
+        assert len(shown) == 2
+        for svg in shown:
+            box = chromium.execute_script(
+                "var r = arguments[0].getBoundingClientRect(); return [r.left, r.right];", svg
+            )
+            assert box[0] >= 0
+            assert box[1] <= size[0], f"chart cut off at {size[0]} px: {box}"
+            viewbox = chromium.execute_script(
+                "return arguments[0].getAttribute('viewBox')", svg
+            ).split()
+            assert int(viewbox[2]) == (360 if size == PHONE else 640)
     # a count opens the ticket queue (not JSON), filtered to its tickets
     chromium.set_window_size(*DESKTOP)
     link = chromium.find_element(By.CSS_SELECTOR, "#performance-report td.lw-num a")
@@ -225,11 +288,32 @@ def test_manager(chromium: Any, live_server: Any, world: dict[str, Any]) -> None
 
 
 def test_data_protection_officer(chromium: Any, live_server: Any, world: dict[str, Any]) -> None:
+    from selenium.webdriver.common.by import By
+
+    accounts = world["accounts"]
+    granted, rejected = world["reveal_requests"]
+    report_reveal_grant(reveal_request=granted, actor=accounts["supervisor.sda.jakpus"])
+    report_reveal_reject(
+        reveal_request=rejected, actor=accounts["supervisor.sda.jakpus"], reason="Tidak perlu"
+    )
     walk = Walk(chromium, live_server.url, "dpo")
     walk.sign_in("dpo")
     for size in (DESKTOP, PHONE):
         walk.open("/admin/", "beranda", size)
+        assert "identitas pelapor tidak pernah ditampilkan" in chromium.page_source.lower()
         walk.open("/admin/identity/identityaccessevent/", "log-akses", size)
         walk.open(QUEUE, "antrean", size)
-    # the DPO holds no tickets: the queue says why instead of a bare "0 laporan"
-    assert 'id="lw-empty-hint"' in chromium.page_source
+        # the DPO holds no tickets: the queue says why instead of a bare "0 laporan"
+        assert 'id="lw-empty-hint"' in chromium.page_source
+        assert "pejabat pelindungan data" in chromium.page_source
+        walk.open(AUDIT, "jejak-audit", size)
+        page = chromium.page_source
+        for label in ("Pembukaan identitas diminta", "nama, telepon", "Tidak perlu"):
+            assert label in page
+        for raw in ('"granted_by"', "revealed #", "verify:", "no_grant"):
+            assert raw not in page
+    # a ticket link opens its metadata, never the reporter
+    chromium.find_element(By.CSS_SELECTOR, "#lw-audit td a").click()
+    walk.check("metadata-tiket", PHONE)
+    assert world["flood"].public_id in chromium.page_source
+    assert "Genangan 40 cm" not in chromium.page_source  # not even the description

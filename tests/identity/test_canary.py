@@ -482,7 +482,13 @@ def test_the_canary_appears_only_to_its_owner_and_in_the_authorised_reveal(
 
     superuser = UserFactory(is_staff=True, is_superuser=True)
     admin_urls = _admin_urls(users=[world["officer"]])
-    for who, user in [("superuser", superuser), ("officer", world["officer"])]:
+    admin_users = [
+        ("superuser", superuser),
+        ("officer", world["officer"]),
+        ("supervisor", world["supervisor"]),
+        ("dpo", roles["dpo"]),
+    ]
+    for who, user in admin_users:
         browser = Client()
         browser.force_login(user)
         for url in admin_urls:
@@ -523,6 +529,14 @@ def test_the_canary_appears_only_to_its_owner_and_in_the_authorised_reveal(
     report_pk = Report.objects.get(public_id=ticket).pk
     assert statuses[f"admin as officer GET /admin/reports/report/{report_pk}/photo/1/"] == 200
     assert statuses[f"admin as officer GET /admin/reports/report/{report_pk}/change/"] == 200
+    # The supervisors' list and the DPO's audit trail and ticket metadata were reached.
+    assert statuses["admin as supervisor GET /admin/reports/report/reveal-requests/"] == 200
+    audit = "/admin/reports/report/identity-audit/"
+    assert statuses[f"admin as dpo GET {audit}"] == 200
+    assert ticket in _text(responses[f"admin as dpo GET {audit}"])
+    assert statuses[f"admin as dpo GET {audit}{report_pk}/"] == 200
+    assert ticket in _text(responses[f"admin as dpo GET {audit}{report_pk}/"])
+    assert statuses[f"admin as officer GET {audit}"] == 403
     assert statuses[f"anonymous GET /open311/v2/requests/{world['open311_ticket']}.xml"] == 200
     duty = responses["dashboard as kelurahan monitor GET /dashboard/piket/"]
     assert duty.status_code == 200
@@ -559,7 +573,13 @@ def _account_values_shown(
     for name, response in responses.items():
         text = _text(response)
         hits = [user.username] if user.username in text else []
-        dpo_register = name.startswith(("admin as superuser GET /admin/identity/", "dpo "))
+        dpo_register = name.startswith(
+            (
+                "admin as superuser GET /admin/identity/",
+                "admin as dpo GET /admin/identity/",
+                "dpo ",
+            )
+        )
         if reporter.pseudonym in text and not dpo_register:
             hits.append(reporter.pseudonym)
         if hits:

@@ -32,7 +32,10 @@ def test_the_page_shows_the_report_to_a_manager_in_bahasa_indonesia() -> None:
     assert [cell["value"] for cell in rows[world.other.code]["cells"]][:4] == [1, 0, 0, ""]
     assert "Kepatuhan SLA %" in html
     assert "Rekap kinerja" in html
-    assert html.count('role="img"') == 2  # the two inline SVG charts
+    # the two inline SVG charts, each drawn for a desk (640) and a phone (360)
+    assert html.count('role="img"') == 4
+    assert html.count('viewBox="0 0 640 ') == 2
+    assert html.count('viewBox="0 0 360 ') == 2
     assert "Kepatuhan SLA per minggu" in html
     assert "<h1>Rekap kinerja</h1>" in html  # the heading starts with a capital
     assert "/api/v1/performance/report/export/?start=2026-07-01" in html
@@ -99,6 +102,40 @@ def test_long_unit_names_are_cut_with_the_full_name_on_hover() -> None:
     assert f"<title>{name}: 12,5</title>" in svg
     assert ">Suku Dinas Cipta Karya, Tata…</text>" in svg
     assert not re.search(r'="[^"]*\d,\d[^"]*"', svg)  # no comma decimals in attributes
+
+
+def test_the_phone_variants_fit_360_units_and_keep_their_label_sizes() -> None:
+    from apps.performance.charts import PHONE_WIDTH, bar_chart_svg, hbar_chart_svg
+
+    name = "Suku Dinas Cipta Karya, Tata Ruang dan Pertanahan Jakarta Barat"
+    note = "Laporan yang ditindaklanjuti tepat waktu, dalam persen, menurut minggu laporan masuk"
+    weeks = [f"{d} Nov" for d in range(1, 13)]
+    with translation.override("id"):
+        bars = hbar_chart_svg(
+            title="Pelanggaran", labels=[name, "Gambir"], values=[12.5, 3], width=PHONE_WIDTH
+        )
+        columns = bar_chart_svg(
+            title="Kepatuhan",
+            axis_label=note,
+            labels=weeks,
+            values=[50.0] * 12,
+            max_value=100,
+            unit=" %",
+            width=PHONE_WIDTH,
+        )
+    for svg in (bars, columns):
+        assert 'viewBox="0 0 360 ' in svg
+        xs = [float(x) for x in re.findall(r' x2?="(-?[\d.]+)"', svg)]
+        assert max(xs) <= 360
+        assert min(xs) >= 0
+        assert set(re.findall(r'font-size="(\d+)"', svg)) <= {"11", "12", "13", "15"}
+    assert ">Suku Dinas Cipta Ka…</text>" in bars  # 20 characters on a phone
+    assert f"<title>{name}: 12,5</title>" in bars
+    # the axis note wraps instead of running off the drawing; every 3rd of 12 weeks is labelled
+    assert note not in columns
+    assert ">Laporan yang ditindaklanjuti tepat waktu, dalam persen," in columns
+    assert sum(f">{week}</text>" in columns for week in weeks) == 4
+    assert ">50 %</text>" not in columns  # no values above 12 narrow bars (hover titles)
 
 
 @pytest.mark.parametrize("metric", ["tickets", "on_time", "missed", "breaches", "open"])

@@ -160,7 +160,8 @@ def test_change_page_shows_everything_an_officer_needs() -> None:
     assert "Petugas menuju lokasi" in page  # the timeline
     assert f'href="{CHANGELIST}{neighbour.pk}/change/">{neighbour.public_id}<' in page
     assert far.public_id not in page  # nearby means within 250 m
-    assert 'href="/api/v1/identity/reveal-requests/"' in page  # the audited reveal flow
+    assert 'id="lw-reveal-request-form"' in page  # the audited reveal flow
+    assert "/api/v1/identity/" not in page  # no link to raw JSON
     assert report.reporter.pseudonym not in page
     assert 'id="lw-complete"' in page
     for action in ("koordinasi", "return", "request_info", "reject", "merge", "disposisi"):

@@ -114,7 +114,7 @@ def test_request_grant_and_reveal_from_the_ticket_page() -> None:
     assert 'class="lw-reveal-grant"' in granter_page
     assert 'class="lw-reveal-show"' not in granter_page
     assert granted.status_code == 200
-    assert _messages(granted)[0].startswith("Reveal request granted until ")
+    assert _messages(granted)[0].startswith(f"Reveal request for {report.public_id} granted until ")
     assert request.granted_by_id == granter.pk
     assert request.expires_at - request.granted_at == timedelta(hours=2)
     assert 'class="lw-reveal-show"' in ready_page
@@ -187,7 +187,7 @@ def test_granting_ones_own_request_is_refused_and_logged() -> None:
 
     assert 'class="lw-reveal-grant"' not in page  # no button for one's own request
     assert _messages(response) == [
-        "Refused: A request must be granted by another supervisor of the unit, not by its "
+        "Refused: A request must be decided by another supervisor of the unit, not by its "
         "requester. The refusal has been logged."
     ]
     assert (request.granted_by_id, request.granted_at, request.expires_at) == (None, None, None)
@@ -339,12 +339,12 @@ def test_a_request_of_another_ticket_or_a_bad_id_cannot_be_granted_here() -> Non
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"reason_code": "curious"}, "reason_code: Unknown reason code."),
-        ({"justification": "   "}, "justification: This field may not be blank."),
-        ({"justification": "x" * 1901}, "justification: Ensure this field has no more than"),
-        ({"fields": []}, "fields: Choose one or more identity fields."),
-        ({"fields": ["name", "address"]}, "fields: Choose one or more identity fields."),
-        ({"justification": "a\x00b"}, "justification: Contains characters that are not allowed."),
+        ({"reason_code": "curious"}, "Reason: Unknown reason code."),
+        ({"justification": "   "}, "Justification: This field may not be blank."),
+        ({"justification": "x" * 1901}, "Justification: Ensure this field has no more than"),
+        ({"fields": []}, "Fields: Choose one or more identity fields."),
+        ({"fields": ["name", "address"]}, "Fields: Choose one or more identity fields."),
+        ({"justification": "a\x00b"}, "Justification: Contains characters that are not allowed."),
     ],
 )
 def test_bad_request_input_is_refused_and_writes_nothing(overrides, message) -> None:
@@ -367,7 +367,8 @@ def test_a_bad_grant_duration_is_refused_and_writes_nothing(hours) -> None:
     response = _grant(_client(officer(role="supervisor")), report, request, hours=hours)
 
     assert response.status_code == 200
-    assert "ttl_hours" in _messages(response)[0]
+    assert "Valid for (hours): " in _messages(response)[0]
+    assert "ttl_hours" not in _messages(response)[0]
     request.refresh_from_db()
     assert request.granted_at is None
     assert [e[0] for e in _events()] == ["requested"]
@@ -382,7 +383,7 @@ def test_a_second_grant_is_refused() -> None:
 
     response = _grant(_client(second), report, request)
 
-    assert _messages(response) == ["This request has already been granted."]
+    assert _messages(response) == ["This request has already been decided."]
     request.refresh_from_db()
     assert request.granted_by_id == first.pk
     assert [e[0] for e in _events()] == ["requested", "granted"]

@@ -163,6 +163,9 @@ class RevealRequestOutputSerializer(serializers.ModelSerializer):
     granted_by = serializers.CharField(
         source="granted_by.username", read_only=True, allow_null=True, default=None
     )
+    rejected_by = serializers.CharField(
+        source="rejected_by.username", read_only=True, allow_null=True, default=None
+    )
     fields = serializers.ListField(  # type: ignore[assignment]  # API key "fields"
         child=serializers.CharField(), read_only=True
     )
@@ -180,6 +183,9 @@ class RevealRequestOutputSerializer(serializers.ModelSerializer):
             "granted_by",
             "granted_at",
             "expires_at",
+            "rejected_by",
+            "rejected_at",
+            "rejection_reason",
         ]
         read_only_fields = fields
 

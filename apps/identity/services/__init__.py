@@ -20,7 +20,12 @@ from apps.identity.services.profile import (
     reporter_set_reveal_restricted,
 )
 from apps.identity.services.reporters import reporter_create, reporter_new
-from apps.identity.services.reveal import identity_reveal, reveal_grant, reveal_request_create
+from apps.identity.services.reveal import (
+    identity_reveal,
+    reveal_grant,
+    reveal_reject,
+    reveal_request_create,
+)
 from apps.identity.services.rotation import (
     blind_index_backfill_pending,
     blind_index_drop_old,
@@ -51,5 +56,6 @@ __all__ = [
     "reporter_new",
     "reporter_set_reveal_restricted",
     "reveal_grant",
+    "reveal_reject",
     "reveal_request_create",
 ]

@@ -179,7 +179,7 @@ def reveal_grant(
     now = timezone.now()
     with transaction.atomic():
         locked = RevealRequest.objects.select_for_update().get(pk=reveal_request.pk)
-        if locked.granted_at is not None:
+        if locked.granted_at is not None or locked.rejected_at is not None:
             raise RevealRequestAlreadyDecided()
         locked.granted_by = actor
         locked.granted_at = now
@@ -189,6 +189,36 @@ def reveal_grant(
             kind=IdentityAccessEvent.Kind.GRANTED,
             detail={"expires_at": locked.expires_at.isoformat()},
         )
+    return locked
+
+
+def reveal_reject(*, reveal_request: RevealRequest, actor: User, reason: str) -> RevealRequest:
+    """A supervisor of the request's agency, not its requester, rejects it with ``reason``.
+
+    Decided once: the row is locked, and a request already granted or rejected (by a
+    concurrent decision too) is ``RevealRequestAlreadyDecided`` and changes nothing.
+    """
+    attempt = _Attempt(
+        reveal_request.reporter,
+        actor,
+        reveal_request.agency,
+        reveal_request.ticket_ref,
+        list(reveal_request.fields),
+        reveal_request,
+    )
+    if not _holds(user=actor, perm=SUPERVISE, agency=reveal_request.agency):
+        raise attempt.deny(step="reject", denial=Denial.NOT_SUPERVISOR)
+    if actor.pk == reveal_request.requested_by_id:
+        raise attempt.deny(step="reject", denial=Denial.SELF_GRANT)
+    with transaction.atomic():
+        locked = RevealRequest.objects.select_for_update().get(pk=reveal_request.pk)
+        if locked.granted_at is not None or locked.rejected_at is not None:
+            raise RevealRequestAlreadyDecided()
+        locked.rejected_by = actor
+        locked.rejected_at = timezone.now()
+        locked.rejection_reason = reason
+        locked.save(update_fields=["rejected_by", "rejected_at", "rejection_reason", "updated_at"])
+        attempt.log(kind=IdentityAccessEvent.Kind.REJECTED, reason=reason)
     return locked
 
 

@@ -29,9 +29,11 @@ from apps.accounts.requests import request_user
 from apps.accounts.selectors import user_get_by_username
 from apps.core.admin_search import IdentifierSearchMixin, upper
 from apps.core.errors import ApplicationError, NotFound
+from apps.identity.admin import is_dpo
 from apps.reports.models import Report
 from apps.triage import services
 from apps.triage.admin import forms as admin_forms
+from apps.triage.admin.audit import AuditViews
 from apps.triage.admin.common import _details, _duration
 from apps.triage.admin.filters import (
     AssigneeFilter,
@@ -46,7 +48,7 @@ from apps.triage.admin.filters import (
     TriageActionForm,
     UnitFilter,
 )
-from apps.triage.admin.reveal import RevealViews
+from apps.triage.admin.reveal_list import RevealListViews
 from apps.triage.admin.ticket_page import TicketPage
 from apps.triage.selectors import scope as selectors_staff
 
@@ -56,10 +58,10 @@ from apps.triage.selectors import scope as selectors_staff
 TICKET_FIELDS = (
     "public_id",
     "status",
-    "category",
-    "area",
-    "agency",
-    "assignee",
+    "category_link",
+    "area_link",
+    "agency_link",
+    "assignee_link",
     "description",
     "address_hint",
     "occurred_at",
@@ -67,7 +69,7 @@ TICKET_FIELDS = (
     "provisional_due_at",
     "completed_at",
     "closed_at",
-    "parent",
+    "parent_link",
     "support_count",
 )
 
@@ -98,7 +100,7 @@ DJANGO_PARAMETERS = frozenset({"q", "o", "p", "all", "e", "_facets", "_popup", "
 
 
 @admin.register(Report)
-class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdmin):
+class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealListViews, AuditViews, admin.ModelAdmin):
     # The SLA column comes second: on a phone the rows become cards (triage.css) and the
     # time left stays next to the ticket id.
     list_display = [
@@ -204,6 +206,12 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
                 "Central triage receives the reports that routing could not give to a unit "
                 "and the reports a unit sends back as not its authority (bukan wewenang). "
                 "None is waiting now: every new report went straight to its unit."
+            )
+        if not (scope.view_agency_ids or scope.monitor_area_codes) and is_dpo(request):
+            return gettext(
+                "As the data protection officer you see no tickets here: you read the identity "
+                "reveal audit trail (on the start page), and each ticket it names as metadata "
+                "only, never the reporter's identity."
             )
         if not (scope.view_agency_ids or scope.monitor_area_codes):
             return gettext(
@@ -335,6 +343,31 @@ class ReportAdmin(IdentifierSearchMixin, TicketPage, RevealViews, admin.ModelAdm
                 "<int:pk>/reveal/grant/",
                 self.admin_site.admin_view(require_POST(self.reveal_grant_view)),
                 name="{}_{}_reveal_grant".format(*info),
+            ),
+            path(
+                "<int:pk>/reveal/reject/",
+                self.admin_site.admin_view(require_POST(self.reveal_reject_view)),
+                name="{}_{}_reveal_reject".format(*info),
+            ),
+            path(
+                "reveal-requests/",
+                self.admin_site.admin_view(self.reveal_requests_view),
+                name="{}_{}_reveal_requests".format(*info),
+            ),
+            path(
+                "reveal-requests/decide/",
+                self.admin_site.admin_view(require_POST(self.reveal_decision_view)),
+                name="{}_{}_reveal_decide".format(*info),
+            ),
+            path(
+                "identity-audit/",
+                self.admin_site.admin_view(self.audit_view),
+                name="{}_{}_identity_audit".format(*info),
+            ),
+            path(
+                "identity-audit/<int:pk>/",
+                self.admin_site.admin_view(self.audit_ticket_view),
+                name="{}_{}_identity_audit_ticket".format(*info),
             ),
             path(
                 "<int:pk>/reveal/",

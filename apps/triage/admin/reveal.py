@@ -5,8 +5,6 @@ POST (never stored in the session or in a message), and every step, refusals inc
 logged by the identity services.
 """
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import (
     Http404,
@@ -16,34 +14,19 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import ApplicationError, NotFound
 from apps.identity.errors import ReporterErased, RevealDenied
-from apps.identity.models import IdentityField
-from apps.triage.admin.common import ScopedTicketAdmin, _details, _user
+from apps.identity.models import IdentityField, RevealRequest
+from apps.triage.admin.common import ScopedTicketAdmin, _user
+from apps.triage.reveal_text import DENIAL_MESSAGES, input_errors
 from apps.triage.selectors import reveal as selectors_reveal
 from apps.triage.services.reveal import (
     report_identity_reveal,
     report_reveal_grant,
+    report_reveal_reject,
     report_reveal_request_create,
 )
-
-# Why a reveal step was refused, by the identity services' denial code (docs/privacy.md).
-DENIAL_MESSAGES: dict[str, Any] = {
-    "no_permission": _("You do not act for the unit that holds this ticket."),
-    "not_supervisor": _("Only a supervisor of the unit may grant a reveal request."),
-    "self_grant": _(
-        "A request must be granted by another supervisor of the unit, not by its requester."
-    ),
-    "no_grant": _("You have no granted reveal request for this reporter in this unit."),
-    "grant_expired": _("Your grant has expired. File a new request."),
-    "other_ticket": _("Your grant is for another ticket, not this one."),
-    "field_not_granted": _("These fields were not granted."),
-    "grantor_not_supervisor": _("The grantor no longer supervises the unit."),
-    "restricted": _("The data protection officer has restricted reveals of this reporter."),
-    "erased": _("The reporter's personal data has been erased."),
-}
 
 
 def _refusal(exc: ApplicationError) -> str:
@@ -52,10 +35,48 @@ def _refusal(exc: ApplicationError) -> str:
         denial = str(exc.extra.get("denial", ""))
         reason = DENIAL_MESSAGES.get(denial, exc.message)
         return gettext("Refused: %(reason)s The refusal has been logged.") % {"reason": reason}
-    return f"{exc.message} {_details(exc.fields)}".strip()
+    return f"{exc.message} {input_errors(exc.fields)}".strip()
 
 
 class RevealViews(ScopedTicketAdmin):
+    def reveal_decide(
+        self, request: HttpRequest, reveal_request: RevealRequest, *, approve: bool
+    ) -> bool:
+        """Grant (``ttl_hours``) or reject (``reason``) from a POST; the outcome as a message.
+        Shared by the ticket page and the supervisors' list of pending requests."""
+        actor = _user(request)
+        try:
+            if approve:
+                hours = request.POST.get("ttl_hours", "").strip()
+                if hours and not (hours.isascii() and hours.isdigit()):  # "²".isdigit() too
+                    raise ApplicationError(fields={"ttl_hours": [gettext("Not a number.")]})
+                granted = report_reveal_grant(
+                    reveal_request=reveal_request,
+                    actor=actor,
+                    ttl_hours=int(hours) if hours else None,
+                )
+            else:
+                report_reveal_reject(
+                    reveal_request=reveal_request,
+                    actor=actor,
+                    reason=request.POST.get("reason", ""),
+                )
+        except ApplicationError as exc:
+            self.message_user(request, _refusal(exc), messages.ERROR)
+            return False
+        if approve:
+            expires = timezone.localtime(granted.expires_at) if granted.expires_at else None
+            message = gettext("Reveal request for %(ticket)s granted until %(at)s.") % {
+                "ticket": reveal_request.ticket_ref,
+                "at": expires.strftime("%Y-%m-%d %H:%M") if expires else "-",
+            }
+        else:
+            message = gettext(
+                "Reveal request for %(ticket)s rejected; the requester sees the reason."
+            ) % {"ticket": reveal_request.ticket_ref}
+        self.message_user(request, message)
+        return True
+
     # -- identity reveal (four eyes), each view one service, outside any transaction --
 
     def reveal_request_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -87,22 +108,19 @@ class RevealViews(ScopedTicketAdmin):
             )
         except NotFound:
             raise Http404 from None
-        hours = request.POST.get("ttl_hours", "").strip()
+        self.reveal_decide(request, reveal_request, approve=True)
+        return self._back(report)
+
+    def reveal_reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A supervisor of the unit (not the requester) rejects one of the ticket's requests."""
+        report = self._scoped(request, str(pk))
         try:
-            if hours and not (hours.isascii() and hours.isdigit()):  # "²".isdigit() too
-                raise ApplicationError(fields={"ttl_hours": [gettext("Not a number.")]})
-            granted = report_reveal_grant(
-                reveal_request=reveal_request, actor=actor, ttl_hours=int(hours) if hours else None
+            reveal_request = selectors_reveal.report_reveal_request_get_for_user(
+                user=_user(request), report=report, public_id=request.POST.get("request", "")
             )
-        except ApplicationError as exc:
-            self.message_user(request, _refusal(exc), messages.ERROR)
-        else:
-            expires = timezone.localtime(granted.expires_at) if granted.expires_at else None
-            self.message_user(
-                request,
-                gettext("Reveal request granted until %(at)s.")
-                % {"at": expires.strftime("%Y-%m-%d %H:%M") if expires else "-"},
-            )
+        except NotFound:
+            raise Http404 from None
+        self.reveal_decide(request, reveal_request, approve=False)
         return self._back(report)
 
     def reveal_view(self, request: HttpRequest, pk: int) -> HttpResponse:

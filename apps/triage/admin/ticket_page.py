@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.http import (
     FileResponse,
@@ -14,11 +14,13 @@ from django.http import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from apps.accounts.requests import request_user
 from apps.core.errors import ApplicationError, NotFound
 from apps.identity.models import IdentityField
 from apps.identity.services.reveal import GRANT_HOURS_MAX, GRANT_HOURS_MIN
+from apps.reports.models import Report
 from apps.routing.models import Area
 from apps.triage.actions import ACTIONS
 from apps.triage.admin.action_panel import action_panel, error_lists, labelled
@@ -60,7 +62,66 @@ def svg_map(*, boundary: MultiPolygon | None, point: Point, size: int = MAP_SIZE
     return {"size": size, "paths": paths, "x": x, "y": y}
 
 
+def _label(name: str) -> Any:
+    return getattr(Report._meta.get_field(name), "verbose_name", name)
+
+
 class TicketPage(ScopedTicketAdmin):
+    # -- the related objects: a link where the user may open its admin page, text otherwise --
+    # (Django links every read-only foreign key, and an officer got a bare 403 behind
+    # "Kategori", "Kelurahan" and "Unit".)
+
+    def _related(self, request: HttpRequest | None, obj: Any) -> str:
+        if obj is None:
+            return "-"
+        model_admin = self.admin_site._registry.get(type(obj))
+        if request is None or model_admin is None:
+            return str(obj)
+        if not model_admin.has_view_permission(request, obj):
+            return str(obj)
+        info = obj._meta.app_label, obj._meta.model_name
+        url = reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._lw_request = request  # the display methods below get only the object
+        return obj
+
+    @admin.display(description=_label("category"))
+    def category_link(self, obj: Report) -> str:
+        return self._related(getattr(obj, "_lw_request", None), obj.category)
+
+    @admin.display(description=_label("area"))
+    def area_link(self, obj: Report) -> str:
+        return self._related(getattr(obj, "_lw_request", None), obj.area)
+
+    @admin.display(description=_label("agency"))
+    def agency_link(self, obj: Report) -> str:
+        return self._related(getattr(obj, "_lw_request", None), obj.agency)
+
+    @admin.display(description=_label("assignee"))
+    def assignee_link(self, obj: Report) -> str:
+        return self._related(getattr(obj, "_lw_request", None), obj.assignee)
+
+    @admin.display(description=_label("parent"))
+    def parent_link(self, obj: Report) -> str:
+        """The parent ticket: a link if it is in the user's scope, its public id otherwise."""
+        parent = obj.parent
+        request = getattr(obj, "_lw_request", None)
+        if parent is None:
+            return "-"
+        if (
+            request is None
+            or not selectors_staff.report_list_for_user(user=request_user(request))
+            .filter(pk=parent.pk)
+            .exists()
+        ):
+            return parent.public_id
+        url = reverse("admin:reports_report_change", args=[parent.pk])
+        return format_html('<a href="{}">{}</a>', url, parent.public_id)
+
     def _photo(self, request: HttpRequest, pk: int, n: int, thumbnail: bool) -> HttpResponseBase:
         try:
             photo = selectors_staff.report_photo_get_for_staff(
@@ -162,7 +223,7 @@ class TicketPage(ScopedTicketAdmin):
                 if scope.can_act(report)
                 else []
             ),
-            "reveal_request_url": reverse("identity-reveal-requests"),
+            "supervises_any": bool(scope.supervise_agency_ids),
             "reveal_requests": selectors_reveal.report_reveal_rows_for_user(
                 user=actor, report=report, scope=scope
             ),

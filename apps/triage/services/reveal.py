@@ -14,7 +14,6 @@ refusal commits its ``denied`` event with ``atomic(durable=True)``.
 from collections.abc import Sequence
 from datetime import timedelta
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
@@ -22,21 +21,25 @@ from apps.core.errors import ApplicationError
 from apps.core.text import text_clean
 from apps.identity import vault
 from apps.identity.models import RevealRequest
-from apps.identity.services import identity_reveal, reveal_grant, reveal_request_create
+from apps.identity.services import (
+    identity_reveal,
+    reveal_grant,
+    reveal_reject,
+    reveal_request_create,
+)
 from apps.identity.services.reveal import GRANT_HOURS_MAX, GRANT_HOURS_MIN
 from apps.reports.models import Report
+from apps.triage.reveal_text import RevealReason
+
+__all__ = [
+    "RevealReason",
+    "report_identity_reveal",
+    "report_reveal_grant",
+    "report_reveal_reject",
+    "report_reveal_request_create",
+]
 
 JUSTIFICATION_MAX = 1900  # the stored reason is "<code>: <justification>" (API cap 2000)
-
-
-class RevealReason(models.TextChoices):
-    """Why an officer asks to see a reporter's identity (the first word of the reason)."""
-
-    FOLLOW_UP = "follow_up", _("Follow-up needs direct contact with the reporter")
-    VERIFY = "verify", _("Verify the report (location, facts)")
-    SAFETY = "safety", _("Safety of the reporter or of others")
-    LEGAL = "legal", _("Request from law enforcement or a court")
-    OTHER = "other", _("Other (explain in the justification)")
 
 
 def _fields_clean(fields: Sequence[str]) -> list[str]:
@@ -101,3 +104,17 @@ def report_identity_reveal(
         actor=actor,
         fields=_fields_clean(fields),
     )
+
+
+REJECTION_MAX = 1000
+
+
+def report_reveal_reject(
+    *, reveal_request: RevealRequest, actor: User, reason: str
+) -> RevealRequest:
+    """A supervisor of the request's unit rejects it; the reason is required, logged and shown
+    to the requester on the ticket page. A request already decided is refused (409)."""
+    reason = text_clean(value=reason, field="reason", max_length=REJECTION_MAX, required=False)
+    if not reason:
+        raise ApplicationError(fields={"reason": [str(_("Say why the request is rejected."))]})
+    return reveal_reject(reveal_request=reveal_request, actor=actor, reason=reason)
