@@ -158,10 +158,9 @@ def reveal_request_create(
     return request
 
 
-def reveal_grant(
-    *, reveal_request: RevealRequest, actor: User, ttl: timedelta | None = None
-) -> RevealRequest:
-    """A supervisor of the request's agency, not its requester, grants it until now + ttl."""
+def _decider(*, reveal_request: RevealRequest, actor: User, step: str) -> _Attempt:
+    """The decision's attempt, once ``actor`` may decide: a supervisor of the request's agency,
+    not its requester (a refusal is logged and raised)."""
     attempt = _Attempt(
         reveal_request.reporter,
         actor,
@@ -171,16 +170,31 @@ def reveal_grant(
         reveal_request,
     )
     if not _holds(user=actor, perm=SUPERVISE, agency=reveal_request.agency):
-        raise attempt.deny(step="grant", denial=Denial.NOT_SUPERVISOR)
+        raise attempt.deny(step=step, denial=Denial.NOT_SUPERVISOR)
     if actor.pk == reveal_request.requested_by_id:
-        raise attempt.deny(step="grant", denial=Denial.SELF_GRANT)
+        raise attempt.deny(step=step, denial=Denial.SELF_GRANT)
+    return attempt
+
+
+def _undecided(reveal_request: RevealRequest) -> RevealRequest:
+    """The request's row, locked (inside a transaction); one already granted or rejected, by a
+    concurrent decision too, is ``RevealRequestAlreadyDecided``."""
+    locked = RevealRequest.objects.select_for_update().get(pk=reveal_request.pk)
+    if locked.granted_at is not None or locked.rejected_at is not None:
+        raise RevealRequestAlreadyDecided()
+    return locked
+
+
+def reveal_grant(
+    *, reveal_request: RevealRequest, actor: User, ttl: timedelta | None = None
+) -> RevealRequest:
+    """A supervisor of the request's agency, not its requester, grants it until now + ttl."""
+    attempt = _decider(reveal_request=reveal_request, actor=actor, step="grant")
     if reveal_request.reporter.erased_at is not None:
         raise attempt.deny(step="grant", denial=Denial.ERASED)
     now = timezone.now()
     with transaction.atomic():
-        locked = RevealRequest.objects.select_for_update().get(pk=reveal_request.pk)
-        if locked.granted_at is not None or locked.rejected_at is not None:
-            raise RevealRequestAlreadyDecided()
+        locked = _undecided(reveal_request)
         locked.granted_by = actor
         locked.granted_at = now
         locked.expires_at = now + (ttl or settings.IDENTITY_REVEAL_GRANT_TTL)
@@ -198,22 +212,9 @@ def reveal_reject(*, reveal_request: RevealRequest, actor: User, reason: str) ->
     Decided once: the row is locked, and a request already granted or rejected (by a
     concurrent decision too) is ``RevealRequestAlreadyDecided`` and changes nothing.
     """
-    attempt = _Attempt(
-        reveal_request.reporter,
-        actor,
-        reveal_request.agency,
-        reveal_request.ticket_ref,
-        list(reveal_request.fields),
-        reveal_request,
-    )
-    if not _holds(user=actor, perm=SUPERVISE, agency=reveal_request.agency):
-        raise attempt.deny(step="reject", denial=Denial.NOT_SUPERVISOR)
-    if actor.pk == reveal_request.requested_by_id:
-        raise attempt.deny(step="reject", denial=Denial.SELF_GRANT)
+    attempt = _decider(reveal_request=reveal_request, actor=actor, step="reject")
     with transaction.atomic():
-        locked = RevealRequest.objects.select_for_update().get(pk=reveal_request.pk)
-        if locked.granted_at is not None or locked.rejected_at is not None:
-            raise RevealRequestAlreadyDecided()
+        locked = _undecided(reveal_request)
         locked.rejected_by = actor
         locked.rejected_at = timezone.now()
         locked.rejection_reason = reason
