@@ -39,13 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.conf import settings
 
-    from bench._common import scale
+    from bench._common import compact, scale
 
     load_before = os.getloadavg()
     started_at = datetime.now(UTC)
     summaries: dict[str, Any] = {}
     for name in args.names or names:
         print(f"\n=== bench.{name} ===", flush=True)
+        compacted = compact()  # the dead rows an earlier (rolled-back) benchmark left
+        if compacted:
+            print(f"compacted (VACUUM FULL ANALYZE): {', '.join(compacted)}", flush=True)
         started = time.perf_counter()
         module = importlib.import_module(f"bench.{name}")
         saved_argv, sys.argv = sys.argv, [f"bench.{name}"]  # a module's own argparse sees none
