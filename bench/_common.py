@@ -24,11 +24,12 @@ def scaled(full: int, small: int) -> int:
     return small if scale() == "small" else full
 
 
-def tickets(full: int, small: int) -> int:
-    """The size of a benchmark's main table (tickets; reporters for ``identity_lookup``):
-    ``BENCH_TICKETS`` if set (e.g. ``BENCH_TICKETS=10000``, for the table of how cost grows
-    with size in docs/benchmarks.md), else ``scaled(full, small)``."""
-    value = os.environ.get("BENCH_TICKETS")
+def tickets(full: int, small: int, *, variable: str = "BENCH_TICKETS") -> int:
+    """The size of a benchmark's main table (tickets; reporters for ``identity_lookup``;
+    clips for ``cctv_linking``, with ``variable="BENCH_CLIPS"``): the variable if set (e.g.
+    ``BENCH_TICKETS=10000``, for the table of how cost grows with size in
+    docs/benchmarks.md), else ``scaled(full, small)``."""
+    value = os.environ.get(variable)
     if value is None:
         return scaled(full, small)
     try:
@@ -36,7 +37,7 @@ def tickets(full: int, small: int) -> int:
     except ValueError:
         size = 0
     if size < 1_000:
-        raise SystemExit(f"BENCH_TICKETS must be a whole number of at least 1000, not {value!r}")
+        raise SystemExit(f"{variable} must be a whole number of at least 1000, not {value!r}")
     return size
 
 

@@ -1,6 +1,7 @@
 """Linking one report against 1,500 cameras and 10,000,000 clips (docs/cctv.md).
 
-Run: ``python -m bench cctv_linking``; ``BENCH_SCALE=small`` for a quick run (100,000 clips).
+Run: ``python -m bench cctv_linking``; ``BENCH_SCALE=small`` for a quick run (100,000 clips);
+``BENCH_CLIPS`` sets any number (the growth table in docs/benchmarks.md).
 Against the development database (``make setup`` loads the 450 real cameras).
 
 Everything happens inside ONE transaction that is rolled back, so the database is left as it
@@ -27,11 +28,11 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from bench._common import scaled
+from bench._common import tickets
 from bench._common import verdict as _verdict
 
 CAMERAS = 1_500
-CLIPS = scaled(10_000_000, 100_000)
+CLIPS = tickets(10_000_000, 100_000, variable="BENCH_CLIPS")
 CLIP_MINUTES = 5
 QUERIES = 300
 BASELINE_QUERIES = 12
