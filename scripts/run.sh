@@ -137,6 +137,15 @@ for i in $(seq "$WORKER_INSTANCES"); do start_worker "$i"; done
 start_beat
 if [ "$PROFILE" = prod ]; then
     start_periodic
+    # nginx only once every gunicorn instance listens: a refused connection marks an upstream
+    # down for fail_timeout, and with every instance still booting that is a 502 for each
+    # request in those seconds ("no live upstreams").
+    for bind in "${WEB_BINDS[@]}"; do
+        for _ in $(seq 600); do
+            (exec 3<>"/dev/tcp/${bind%:*}/${bind##*:}") 2>/dev/null && break
+            sleep 0.1
+        done
+    done
     start_nginx
 fi
 
