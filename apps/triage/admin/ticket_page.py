@@ -112,11 +112,8 @@ class TicketPage(ScopedTicketAdmin):
         request = getattr(obj, "_lw_request", None)
         if parent is None:
             return "-"
-        if (
-            request is None
-            or not selectors_staff.report_list_for_user(user=request_user(request))
-            .filter(pk=parent.pk)
-            .exists()
+        if request is None or not selectors_staff.report_in_scope(
+            user=request_user(request), pk=parent.pk
         ):
             return parent.public_id
         url = reverse("admin:reports_report_change", args=[parent.pk])
@@ -168,7 +165,7 @@ class TicketPage(ScopedTicketAdmin):
             self.message_user(request, done)
             # A disposisi or koordinasi may hand the ticket to a unit outside one's scope:
             # back to the queue then, not to a ticket page that is now a 404.
-            if not selectors_staff.report_list_for_user(user=actor).filter(pk=pk).exists():
+            if not selectors_staff.report_in_scope(user=actor, pk=pk):
                 return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
         return HttpResponseRedirect(reverse("admin:reports_report_change", args=[pk]))
 

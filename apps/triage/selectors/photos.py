@@ -3,7 +3,7 @@
 from apps.accounts.models import User
 from apps.core.errors import NotFound
 from apps.reports.models import ReportPhoto
-from apps.triage.selectors.scope import report_list_for_user
+from apps.triage.selectors.scope import report_in_scope
 
 
 def report_photo_get_for_user(*, public_id: str, index: int, user: User) -> ReportPhoto:
@@ -23,6 +23,6 @@ def report_photo_get_for_user(*, public_id: str, index: int, user: User) -> Repo
     report = photo.report
     if report.reporter.user_id is not None and report.reporter.user_id == user.pk:
         return photo
-    if user.is_staff and report_list_for_user(user=user).filter(pk=report.pk).exists():
+    if user.is_staff and report_in_scope(user=user, pk=report.pk):
         return photo
     raise NotFound()

@@ -197,6 +197,11 @@ def report_get_for_user(
     return report
 
 
+def report_in_scope(*, user: User, pk: int) -> bool:
+    """Whether ticket ``pk`` is one ``user`` may open (a link to it, or a redirect back to it)."""
+    return report_list_for_user(user=user).filter(pk=pk).exists()
+
+
 def report_get_for_user_by_pk(*, user: User, pk: int, scope: StaffScope | None = None) -> Report:
     """The admin's variant (its URLs carry the primary key): the same scope."""
     scope = scope or staff_scope_for_user(user=user)
