@@ -76,7 +76,7 @@ def _clean_side_channels() -> Iterator[None]:
     MemorySmsBackend.outbox.clear()
     MemoryPushBackend.outbox.clear()
     cache.clear()
-    outbox._broker_down_until = 0.0  # a test's broker failure does not hold back the next test
+    outbox._publish_paused_until = 0.0  # a test's broker failure does not hold back the next
     yield
     MemorySmsBackend.outbox.clear()
     MemoryPushBackend.outbox.clear()

@@ -6,14 +6,20 @@
 8. Anonymous filing is limited per client address and per device: 429 with Retry-After.
 """
 
+import socket
+from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.reports.models import Report
 from tests.identity.factories import client_for
 from tests.reports.factories import citizen, report_body
+from tests.reports.test_concurrency import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +110,61 @@ def test_the_defaults_are_generous_enough_for_a_shared_phone() -> None:
     for _ in range(20):
         assert _post(phone, report_body(), device=PHONE_A).status_code == 201
     assert _post(phone, report_body(), device=PHONE_A).status_code == 429
+
+
+def test_the_window_slides_and_retry_after_is_when_a_place_frees(settings: Any) -> None:
+    settings.REPORT_ANON_RATE_PER_ADDRESS = "2/minute"
+    phone = APIClient(REMOTE_ADDR="10.4.0.1")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        assert _post(phone, report_body()).status_code == 201
+        clock.shift(timedelta(seconds=20))
+        assert _post(phone, report_body()).status_code == 201
+        clock.shift(timedelta(seconds=10))
+        refused = _post(phone, report_body())
+        assert refused.status_code == 429
+        assert int(refused["Retry-After"]) == 30  # the first filing leaves the window at 60 s
+        clock.shift(timedelta(seconds=31))
+        assert _post(phone, report_body()).status_code == 201  # one place, the first's
+        assert _post(phone, report_body()).status_code == 429  # the second's frees at 80 s
+    assert Report.objects.count() == 3
+
+
+def test_a_refused_filing_uses_no_place_under_any_limit(settings: Any) -> None:
+    settings.REPORT_ANON_RATE_PER_ADDRESS = "2/hour"
+    settings.REPORT_ANON_RATE_PER_DEVICE = "1/hour"
+    cafe = APIClient(REMOTE_ADDR="10.5.0.1")
+    assert _post(cafe, report_body(), device=PHONE_A).status_code == 201
+    assert _post(cafe, report_body(), device=PHONE_A).status_code == 429  # the device's limit
+    assert _post(cafe, report_body(), device=PHONE_B).status_code == 201  # the address's 2nd
+    assert _post(cafe, report_body(), device="device-c-99aa77bb").status_code == 429
+    assert Report.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_filings_never_take_more_places_than_the_limit(settings: Any) -> None:
+    settings.REPORT_ANON_RATE_PER_ADDRESS = "3/hour"
+
+    def post(index: int) -> int:
+        client = APIClient(REMOTE_ADDR="10.6.0.1")
+        return int(_post(client, report_body(), device=f"phone-{index:04d}").status_code)
+
+    statuses = Counter(run_together(12, post))
+    assert statuses == {201: 3, 429: 9}
+    assert Report.objects.count() == 3
+
+
+def test_anonymous_filing_goes_on_without_the_limits_when_redis_is_unreachable(
+    settings: Any,
+) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    unreachable = dict(settings.CACHES["default"])
+    unreachable["LOCATION"] = f"redis://127.0.0.1:{port}/0"
+    settings.CACHES = {"default": unreachable}
+    settings.REPORT_ANON_RATE_PER_ADDRESS = "1/hour"
+    phone = APIClient(REMOTE_ADDR="10.7.0.1")
+    for _ in range(3):
+        assert _post(phone, report_body(), device=PHONE_A).status_code == 201
+    assert Report.objects.count() == 3

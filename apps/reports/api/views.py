@@ -140,7 +140,7 @@ class ReportCreateApi(APIView):
             if reporter is None and not data["anonymous"]:
                 raise NotAReporter()
         if reporter is None or data["anonymous"]:
-            anonymous_filing_check(request, self, device_id=device_id)
+            anonymous_filing_check(request, device_id=device_id)
         result = services.report_create(
             reporter=reporter,
             category=category_get_active(code=data["category"]),
