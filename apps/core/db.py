@@ -13,13 +13,15 @@ counted (DEBUG, tests' ``django_assert_num_queries``), so that they are seen, an
 ``DATABASE_PREPARED_STATEMENTS`` is off (behind a pooler in transaction mode).
 """
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import ForeignKey, Model
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, ForeignKey, Model
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -30,12 +32,13 @@ def prepared_fetch(sql: str, params: Params) -> list[tuple[Any, ...]]:
     It joins the current transaction like any Django query, and database errors come out
     as Django's (``IntegrityError``, ...).
     """
-    if connection.queries_logged or not settings.DATABASE_PREPARED_STATEMENTS:
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: no proxy lookup per attribute
+    if db.queries_logged or not settings.DATABASE_PREPARED_STATEMENTS:
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return list(cursor.fetchall()) if cursor.description else []
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    db.ensure_connection()
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         # Not ``cursor.description``: that builds a Column object per column on every call
         # (~0.1 ms for routing's 40 columns, a third of a whole route()).
@@ -45,27 +48,35 @@ def prepared_fetch(sql: str, params: Params) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
+@functools.cache
+def _insert_plan(model: type[Model]) -> "tuple[tuple[Field[Any, Any], str, bool], ...]":
+    """Per model, once: each inserted field (every concrete field but the auto primary key),
+    its quoted column, and whether it has a placeholder of its own (geometries)."""
+    quote = connection.ops.quote_name
+    return tuple(
+        (field, quote(field.column), hasattr(field, "get_placeholder"))
+        for field in model._meta.concrete_fields
+        if field is not model._meta.auto_field
+    )
 
 
-def _row(obj: Model, *, links: Mapping[str, str]) -> tuple[list[str], list[str], list[Any]]:
+def _row(
+    obj: Model, *, links: Mapping[str, str], db: BaseDatabaseWrapper
+) -> tuple[list[str], list[str], list[Any]]:
     """Columns, placeholders and parameters of ``obj``'s INSERT, as Django's raw save builds
     them: every concrete field but the auto primary key, with the value set on the instance
     (``auto_now`` fields are not touched), prepared by the field. ``links`` maps a foreign
     key's attribute name to the alias of the row, earlier in the statement, it points at.
     """
     columns, placeholders, params = [], [], []
-    for field in obj._meta.concrete_fields:
-        if field is obj._meta.auto_field:
-            continue
-        columns.append(_quote(field.column))
+    for field, column, own_placeholder in _insert_plan(type(obj)):
+        columns.append(column)
         if field.attname in links:
             placeholders.append(f"(SELECT id FROM {links[field.attname]})")
             continue
-        value = field.get_db_prep_save(getattr(obj, field.attname), connection=connection)
-        if hasattr(field, "get_placeholder"):  # geometries: ST_Transform when SRIDs differ
-            placeholders.append(field.get_placeholder(value, None, connection))
+        value = field.get_db_prep_save(getattr(obj, field.attname), connection=db)
+        if own_placeholder:  # geometries: ST_Transform when SRIDs differ
+            placeholders.append(field.get_placeholder(value, None, db))  # type: ignore[attr-defined]
         else:
             placeholders.append("%s")
         params.append(value)
@@ -89,6 +100,8 @@ def insert_linked(rows: Sequence[tuple[Model, Mapping[str, Model]]]) -> None:
     models without receivers), in one round trip instead of one per row. The statement text
     depends only on the models and the links, so it is planned once per connection.
     """
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = db.ops.quote_name
     aliases: dict[int, str] = {}
     parts, params = [], []
     for index, (obj, links) in enumerate(rows):
@@ -98,11 +111,11 @@ def insert_linked(rows: Sequence[tuple[Model, Mapping[str, Model]]]) -> None:
             _foreign_key(obj, name).attname: aliases[id(target)] for name, target in links.items()
         }
         aliases[id(obj)] = f"r{index}"
-        columns, placeholders, values = _row(obj, links=to_alias)
+        columns, placeholders, values = _row(obj, links=to_alias, db=db)
         parts.append(
-            f"{aliases[id(obj)]} AS (INSERT INTO {_quote(obj._meta.db_table)} "
+            f"{aliases[id(obj)]} AS (INSERT INTO {quote(obj._meta.db_table)} "
             f"({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "
-            f"RETURNING {_quote(obj._meta.pk.column)} AS id)"
+            f"RETURNING {quote(obj._meta.pk.column)} AS id)"
         )
         params.extend(values)
     names = list(aliases.values())
@@ -114,7 +127,7 @@ def insert_linked(rows: Sequence[tuple[Model, Mapping[str, Model]]]) -> None:
     for (obj, _links), pk in zip(rows, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = db.alias
     for obj, links in rows:
         for name, target in links.items():
             setattr(obj, name, target)  # sets the id now known, keeps the related instance

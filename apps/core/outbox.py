@@ -133,7 +133,8 @@ def _publish(task: Any, kwargs: dict[str, Any], *, what: str) -> None:
     try:
         # No publish retries (Celery's default retries for ~0.6 s): the rows are committed,
         # and the periodic relay delivers them if this fails.
-        task.apply_async(kwargs=kwargs, retry=False)
+        # The arguments are a message id: their plain repr, not Celery's saferepr walk.
+        task.apply_async(kwargs=kwargs, retry=False, argsrepr="()", kwargsrepr=repr(kwargs))
     except Exception as exc:  # noqa: BLE001 - the periodic relay delivers it later
         if not isinstance(exc, OperationalError):  # kombu's: the broker is unreachable
             logger.warning("outbox: could not publish %s (%s)", what, type(exc).__name__)
