@@ -183,12 +183,13 @@ def _store(
     # owner) and its photos are the ones just stored.
     report._prefetched_objects_cache = {"photos": photos}  # type: ignore[attr-defined]
 
-    notify_reporter(
-        report=report,
-        event=event,
-        kind="status",
-        title=status_title(report=report, status=Report.Status.MENUNGGU),
-    )
+    if not anonymous:  # an anonymous reporter has no inbox: no title to build
+        notify_reporter(
+            report=report,
+            event=event,
+            kind="status",
+            title=status_title(report=report, status=Report.Status.MENUNGGU),
+        )
     evidence.link_later(report_id=report.pk, dedup_key=f"report:{report.pk}:cctv-link")
     return ReportCreateResult(report=report, created=True, tracking_code=tracking_code)
 
@@ -273,25 +274,40 @@ def report_create(
         device_id=device_id,
     )
     replayable = not anonymous or bool(device_id)
-    replay = replay_or_conflict(
-        client_request_id=client_request_id, fingerprint=fingerprint, replayable=replayable
-    )
-    if replay is not None:
-        return replay
+    if uploads:
+        # A retry with photos is answered before they are decoded again. Without photos the
+        # insert below is tried at once (one query less for every new report): the unique
+        # client_request_id turns a retry into the same replay or conflict.
+        replay = replay_or_conflict(
+            client_request_id=client_request_id, fingerprint=fingerprint, replayable=replayable
+        )
+        if replay is not None:
+            return replay
 
     open311 = channel == Report.Channel.OPEN311
-    clean_description = text_clean(
-        value=description,
-        field="description",
-        max_length=OPEN311_DESCRIPTION_MAX if open311 else DESCRIPTION_MAX,
-        required=not open311,
-    )
-    clean_hint = text_clean(
-        value=address_hint, field="address_hint", max_length=ADDRESS_HINT_MAX, required=False
-    )
-    if occurred_at is not None:
-        check_occurred_at(occurred_at, timezone.now())
-    check_accuracy(accuracy_m)
+    try:
+        clean_description = text_clean(
+            value=description,
+            field="description",
+            max_length=OPEN311_DESCRIPTION_MAX if open311 else DESCRIPTION_MAX,
+            required=not open311,
+        )
+        clean_hint = text_clean(
+            value=address_hint, field="address_hint", max_length=ADDRESS_HINT_MAX, required=False
+        )
+        if occurred_at is not None:
+            check_occurred_at(occurred_at, timezone.now())
+        check_accuracy(accuracy_m)
+    except ApplicationError:
+        # A retry of a stored report is answered as one even if its input no longer passes
+        # (its occurred_at has since left the allowed window): the app must learn that it
+        # was filed, or the reporter files it again.
+        replay = replay_or_conflict(
+            client_request_id=client_request_id, fingerprint=fingerprint, replayable=replayable
+        )
+        if replay is not None:
+            return replay
+        raise
     processed = [
         photo_process(upload=upload, index=index, digest=digest)
         for index, (upload, digest) in enumerate(zip(uploads, digests, strict=True), start=1)
@@ -328,7 +344,8 @@ def report_create(
                 continue  # a random id collided: try the whole transaction again
             if name != "report_client_request_id_unique":
                 raise
-            # A concurrent request with the same key committed first: answer as its replay.
+            # The key was used before (a retry), or a concurrent request with it committed
+            # first: answer as its replay.
             replay = replay_or_conflict(
                 client_request_id=client_request_id,
                 fingerprint=fingerprint,
