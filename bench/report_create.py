@@ -115,6 +115,12 @@ def source_address(index: int) -> str:
     return f"127.1.{index // 250 % 250}.{index % 250 + 1}"
 
 
+def phone(key: uuid.UUID) -> dict[str, str]:
+    """The app's install id (``X-Device-Id``), as every real filing sends it: one phone per
+    report, so the per-device limit is checked too and never reached."""
+    return {"X-Device-Id": f"bench-{key.hex[:20]}"}
+
+
 def start_gunicorn(port: int, log_path: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
     log = log_path.open("ab")
@@ -319,7 +325,7 @@ def main() -> dict[str, Any]:
                 "lon": lon,
             }
         ).encode()
-        return "POST", "/api/v1/reports/", body, {"Content-Type": "application/json"}
+        return "POST", "/api/v1/reports/", body, {"Content-Type": "application/json", **phone(key)}
 
     def create_photo(index: int) -> Request:
         key = uuid.uuid4()
@@ -336,7 +342,7 @@ def main() -> dict[str, Any]:
             },
             {"photos": ("foto.jpg", photo, "image/jpeg")},
         )
-        return "POST", "/api/v1/reports/", body, {"Content-Type": content_type}
+        return "POST", "/api/v1/reports/", body, {"Content-Type": content_type, **phone(key)}
 
     port = free_port()
     process = start_gunicorn(port, log_path)
