@@ -9,8 +9,11 @@ scenario (``loadtest/locustfile.py``) headless for a bounded time, stops the sta
   ``client_request_id``, under the report id the client was given.
 
 Prints throughput and p50/p95/p99 per endpoint; the numbers and the verdict go to
-``var/load/results.json``. Settable by environment: ``LOAD_USERS`` (200), ``LOAD_SECONDS``
-(60), ``LOAD_SPAWN_RATE`` (users started a second, 20).
+``var/load/results.json``, with the outbox backlog the run left and how long the workers took
+to deliver it (a message still waiting after five minutes fails the run). Settable by
+environment: ``LOAD_USERS`` (200), ``LOAD_SECONDS`` (60), ``LOAD_SPAWN_RATE`` (users started a
+second, 20); with ``PROFILE=prod``, ``WEB_INSTANCES``/``WORKER_INSTANCES`` and
+``WEB_CPUS``/``WORKER_CPUS`` (``scripts/run.sh``: each instance held to that many CPUs).
 
 All simulated citizens sign in from 127.0.0.1, so the stack it starts allows as many OTP
 codes per address as the run needs (``OTP_SENDS_PER_IP``); every other limit is the default.
@@ -23,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 from drills.__main__ import ROOT, VAR, Stack, _call
@@ -136,6 +140,24 @@ def _count_reports(accepted: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _outbox_drain(since: datetime, timeout: float = 300) -> dict[str, Any]:
+    """The intake workers' side of the run: how many of the run's outbox messages (CCTV
+    linking, inbox messages) still wait when the load stops, and how long the workers then
+    take to deliver them; more worker capacity shows as a smaller backlog drained sooner."""
+    from apps.core.models import OutboxMessage
+
+    waiting = OutboxMessage.objects.filter(delivered_at__isnull=True, created_at__gte=since)
+    backlog = waiting.count()
+    started = time.monotonic()
+    left = backlog
+    while left and time.monotonic() - started < timeout:
+        time.sleep(0.5)
+        left = waiting.count()
+    seconds = round(time.monotonic() - started, 1) if backlog else 0.0
+    print(f"outbox: {backlog} messages waiting at the end, {left} after {seconds} s", flush=True)
+    return {"backlog": backlog, "drain_seconds": seconds, "left": left}
+
+
 def main() -> int:
     users = int(os.environ.get("LOAD_USERS", "200"))
     seconds = int(os.environ.get("LOAD_SECONDS", "60"))
@@ -150,18 +172,22 @@ def main() -> int:
         "profile": os.environ.get("PROFILE", "dev"),
         "web_instances": int(os.environ.get("WEB_INSTANCES", "1")),
         "worker_instances": int(os.environ.get("WORKER_INSTANCES", "1")),
+        "web_cpus": os.environ.get("WEB_CPUS") or None,
+        "worker_cpus": os.environ.get("WORKER_CPUS") or None,
     }
     print(
         f"==> starting the stack ({shape['profile']} profile, {shape['web_instances']} gunicorn, "
-        f"{shape['worker_instances']} intake worker); then {users} users for {seconds} s",
+        f"{shape['worker_instances']} intake worker; CPUs each: web {shape['web_cpus'] or 'any'}, "
+        f"worker {shape['worker_cpus'] or 'any'}); then {users} users for {seconds} s",
         flush=True,
     )
     stack = LoadStack()
     try:
         tokens = _staff_tokens(stack.port)
-        started = time.monotonic()
+        started, started_at = time.monotonic(), datetime.now(UTC)
         locust_rc = _run_locust(stack.port, tokens, users, seconds, rate)
         elapsed = time.monotonic() - started
+        drain = _outbox_drain(started_at)
     finally:
         stack.stop()
     accepted: dict[str, str] = {}
@@ -200,6 +226,7 @@ def main() -> int:
         and not reports["lost"]
         and not reports["duplicated"]
         and not reports["other_id"]
+        and not drain["left"]
     )
     result = {
         **shape,
@@ -209,6 +236,7 @@ def main() -> int:
         "endpoints": table,
         "statuses": statuses,
         "reports": {k: v if isinstance(v, int) else len(v) for k, v in reports.items()},
+        "outbox": drain,
         "locust_exit": locust_rc,
         "load_average": load,
         "held": ok,

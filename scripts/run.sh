@@ -22,6 +22,41 @@ if [ "$PROFILE" != prod ] && [ "$WEB_INSTANCES$WORKER_INSTANCES" != 11 ]; then
     exit 2
 fi
 declare -a WEB_BINDS=()
+# WEB_CPUS / WORKER_CPUS (prod, as root): hold each gunicorn instance / intake worker to that
+# many CPUs (e.g. 0.5) in a cgroup of its own, as if each ran on a machine of that size. On one
+# machine this is how adding an instance is seen to add capacity (docs/scaling.md).
+for cpus in "${WEB_CPUS:-}" "${WORKER_CPUS:-}"; do
+    [ -z "$cpus" ] && continue
+    if [ "$PROFILE" != prod ] || ! [[ "$cpus" =~ ^[0-9]*\.?[0-9]+$ ]]; then
+        echo "WEB_CPUS and WORKER_CPUS take a number of CPUs (e.g. 0.5), with PROFILE=prod" >&2
+        exit 2
+    fi
+done
+if [ -n "${WEB_CPUS:-}${WORKER_CPUS:-}" ]; then
+    probe=/sys/fs/cgroup/cpu
+    [ -f /sys/fs/cgroup/cgroup.controllers ] && probe=/sys/fs/cgroup
+    if ! mkdir "$probe/laporwarga-probe" 2>/dev/null || ! rmdir "$probe/laporwarga-probe"; then
+        echo "WEB_CPUS and WORKER_CPUS need root and the cgroup cpu controller" >&2
+        exit 2
+    fi
+fi
+declare -a CGROUPS=()
+cpu_capped() { # $1: cgroup name, $2: CPUs; then the command, which runs inside the cgroup
+    local name="$1" cpus="$2" quota dir
+    shift 2
+    if [ -z "$cpus" ]; then exec "$@"; fi
+    quota=$(awk -v c="$cpus" 'BEGIN { printf "%d", c * 100000 }')
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then # cgroup v2
+        dir="/sys/fs/cgroup/$name"
+        grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
+        mkdir -p "$dir" && echo "$quota 100000" >"$dir/cpu.max"
+    else # cgroup v1
+        dir="/sys/fs/cgroup/cpu/$name"
+        mkdir -p "$dir" && echo 100000 >"$dir/cpu.cfs_period_us" && echo "$quota" >"$dir/cpu.cfs_quota_us"
+    fi || { echo "cannot cap $name at $cpus CPUs: needs root and the cgroup cpu controller" >&2; exit 1; }
+    echo $$ >"$dir/cgroup.procs" # this shell, then the command it becomes, and its children
+    exec "$@"
+}
 
 was_running=$(scripts/dev.sh status 2>/dev/null | grep -c ': running' || true)
 if [ "$PROFILE" = prod ]; then LW_WITH_NGINX=1 scripts/dev.sh setup; else scripts/dev.sh setup; fi
@@ -76,7 +111,9 @@ started() { pid_of[$1]=$!; started_at[$1]=$SECONDS; }
 instance_suffix() { [ "$1" = 1 ] || echo "$1"; } # web, web2, web3...; worker, worker2...
 start_web() { # $1: the instance (1 when omitted)
     local i="${1:-1}"
-    setsid "$BIN/gunicorn" config.wsgi:application --bind "${WEB_BINDS[i]}" \
+    CGROUPS+=("laporwarga-web$i")
+    setsid bash -c "$(declare -f cpu_capped); cpu_capped \"\$@\"" _ "laporwarga-web$i" "${WEB_CPUS:-}" \
+        "$BIN/gunicorn" config.wsgi:application --bind "${WEB_BINDS[i]}" \
         --workers "${WEB_CONCURRENCY:-$(( 2 * $(nproc) + 1 ))}" --timeout 30 --graceful-timeout 30 \
         --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" \
         --logger-class apps.core.log_redaction.RedactingGunicornLogger &
@@ -86,7 +123,9 @@ start_worker() { # $1: the instance (1 when omitted)
     local i="${1:-1}" suffix
     suffix=$(instance_suffix "$i")
     if [ "$PROFILE" = prod ]; then # intake side effects and CCTV (the default queue)
-        setsid "$BIN/celery" -A config worker -Q celery -n "intake$suffix@%h" --loglevel INFO \
+        CGROUPS+=("laporwarga-worker$i")
+        setsid bash -c "$(declare -f cpu_capped); cpu_capped \"\$@\"" _ "laporwarga-worker$i" \
+            "${WORKER_CPUS:-}" "$BIN/celery" -A config worker -Q celery -n "intake$suffix@%h" --loglevel INFO \
             --concurrency "${CELERY_CONCURRENCY:-2}" --logfile "$VAR/log/worker$suffix.log" &
     else
         setsid "$BIN/celery" -A config worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
@@ -126,6 +165,10 @@ cleanup() {
     for name in "${!pid_of[@]}"; do kill -TERM "${pid_of[$name]}" 2>/dev/null || true; done
     for name in "${!pid_of[@]}"; do
         while kill -0 "${pid_of[$name]}" 2>/dev/null; do sleep 0.2; done
+    done
+    local group
+    for group in "${CGROUPS[@]}"; do # empty now: their processes have exited
+        rmdir "/sys/fs/cgroup/$group" "/sys/fs/cgroup/cpu/$group" 2>/dev/null || true
     done
     if [ "$was_running" -eq 0 ]; then scripts/dev.sh stop; fi
 }
