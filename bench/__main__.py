@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.conf import settings
 
-    from bench._common import compact, scale
+    from bench._common import checkpoint, compact, scale
 
     load_before = os.getloadavg()
     started_at = datetime.now(UTC)
@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         compacted = compact()  # the dead rows an earlier (rolled-back) benchmark left
         if compacted:
             print(f"compacted (VACUUM FULL ANALYZE): {', '.join(compacted)}", flush=True)
+        if not checkpoint():  # what the previous benchmark left dirty is written out now
+            print("CHECKPOINT not allowed for this role (pg_checkpoint); measuring without")
         started = time.perf_counter()
         module = importlib.import_module(f"bench.{name}")
         saved_argv, sys.argv = sys.argv, [f"bench.{name}"]  # a module's own argparse sees none

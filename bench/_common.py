@@ -67,6 +67,26 @@ FROM pg_stat_user_tables WHERE n_dead_tup > %s ORDER BY relname
 """
 
 
+def checkpoint() -> bool:
+    """``CHECKPOINT``: write out what the previous benchmark (and the compaction) left dirty.
+
+    A benchmark that builds a million rows writes gigabytes of WAL, which forces a checkpoint;
+    PostgreSQL spreads it over minutes (``checkpoint_completion_target``), so it would still be
+    writing under the next benchmark's measurements, and slow a write-heavy subject (report
+    creation) more than its read-only baseline. The runner calls this after compacting, so
+    every benchmark starts with nothing left to write. Needs superuser or ``pg_checkpoint``
+    (``scripts/dev.sh`` grants it to the project's role); returns False where not allowed.
+    """
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except DatabaseError:
+        return False
+    return True
+
+
 def compact() -> list[str]:
     """``VACUUM FULL ANALYZE`` of every table holding more than ``DEAD_ROWS`` dead rows.
 
