@@ -26,6 +26,7 @@ one short drill (``tests/core/test_broker.py``: a worker killed during outbox de
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -271,9 +272,18 @@ def check(load: Load, *, drain_seconds: float = 150) -> dict[str, Any]:
             "pk", "dedup_key", "delivered_at"
         )
         pushes = ours(rows, push_prefixes)
-        inbox = ours(inbox_rows, prefixes)
-        pending = [r for r in pushes + inbox if r[2] is None]
-        if not pending and len(inbox) >= len(reports) and len(pushes) >= len(inbox):
+        # "report:<pk>:" names both a report's inbox messages (":event:<pk>", each with a push)
+        # and its CCTV linking (":cctv-link", no push): each must be delivered.
+        ours_rows = ours(inbox_rows, prefixes)
+        inbox = [r for r in ours_rows if ":event:" in r[1]]
+        links = [r for r in ours_rows if r[1].endswith(":cctv-link")]
+        pending = [r for r in pushes + inbox + links if r[2] is None]
+        if (
+            not pending
+            and len(inbox) >= len(reports)
+            and len(links) >= len(reports)
+            and len(pushes) >= len(inbox)
+        ):
             break
         if time.monotonic() > deadline:
             raise AssertionError(f"{len(pending)} outbox messages still undelivered")
@@ -343,10 +353,12 @@ def drill_main_kill(stack: Stack, load: Load) -> None:
     thread = load.start(count=120)
     time.sleep(2)
     main = stack.worker_main()
+    pool = stack.pool()  # before the kill: afterwards run.sh may already have started another
     os.kill(main, signal.SIGKILL)
     print(f"  kill -9 worker main process {main}", flush=True)
-    for pid in stack.pool():  # the orphaned pool processes die with their parent's pipe
-        os.kill(pid, signal.SIGKILL)
+    for pid in pool:  # the orphaned pool processes die with their parent's pipe
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     thread.join()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
