@@ -86,30 +86,26 @@ def test_a_rated_report_of_a_signed_in_citizen_in_both_languages(reporter: Repor
             _assert_same(report)
 
 
-def test_reports_without_an_exact_point_or_without_an_area() -> None:
-    banjir = Category.objects.get(code="banjir")
-    by_address = report_create(
+def _filed_by_address(address: str) -> Report:
+    """An Open311 report placed by its address alone (docs/open311.md)."""
+    return report_create(
         reporter=None,
-        category=banjir,
+        category=Category.objects.get(code="banjir"),
         location=None,
-        address=kelurahan_for_address(address="Gambir, Jakarta Pusat"),
+        address=kelurahan_for_address(address=address),
         description="Genangan",
         client_request_id=uuid.uuid4(),
         channel=Report.Channel.OPEN311,
     ).report
+
+
+def test_reports_without_an_exact_point_or_without_an_area() -> None:
+    by_address = _filed_by_address("Gambir, Jakarta Pusat")
     assert not by_address.location_is_exact
     _assert_same(by_address)
     assert ReportPublicOutputSerializer(by_address).data["location"] is None
 
-    to_triage = report_create(
-        reporter=None,
-        category=banjir,
-        location=None,
-        address=kelurahan_for_address(address="zzzz tidak ada"),
-        description="Genangan",
-        client_request_id=uuid.uuid4(),
-        channel=Report.Channel.OPEN311,
-    ).report
+    to_triage = _filed_by_address("zzzz tidak ada")
     assert to_triage.area is None
     _assert_same(to_triage)
     assert ReportPublicOutputSerializer(to_triage).data["area"] is None

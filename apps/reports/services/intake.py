@@ -274,15 +274,17 @@ def report_create(
         device_id=device_id,
     )
     replayable = not anonymous or bool(device_id)
-    if uploads:
-        # A retry with photos is answered before they are decoded again. Without photos the
-        # insert below is tried at once (one query less for every new report): the unique
-        # client_request_id turns a retry into the same replay or conflict.
-        replay = replay_or_conflict(
+
+    def replay() -> ReportCreateResult | None:
+        return replay_or_conflict(
             client_request_id=client_request_id, fingerprint=fingerprint, replayable=replayable
         )
-        if replay is not None:
-            return replay
+
+    # A retry with photos is answered before they are decoded again. Without photos the
+    # insert below is tried at once (one query less for every new report): the unique
+    # client_request_id turns a retry into the same replay or conflict.
+    if uploads and (stored := replay()) is not None:
+        return stored
 
     open311 = channel == Report.Channel.OPEN311
     try:
@@ -302,11 +304,8 @@ def report_create(
         # A retry of a stored report is answered as one even if its input no longer passes
         # (its occurred_at has since left the allowed window): the app must learn that it
         # was filed, or the reporter files it again.
-        replay = replay_or_conflict(
-            client_request_id=client_request_id, fingerprint=fingerprint, replayable=replayable
-        )
-        if replay is not None:
-            return replay
+        if (stored := replay()) is not None:
+            return stored
         raise
     processed = [
         photo_process(upload=upload, index=index, digest=digest)
@@ -346,14 +345,9 @@ def report_create(
                 raise
             # The key was used before (a retry), or a concurrent request with it committed
             # first: answer as its replay.
-            replay = replay_or_conflict(
-                client_request_id=client_request_id,
-                fingerprint=fingerprint,
-                replayable=replayable,
-            )
-            if replay is None:
+            if (stored := replay()) is None:
                 raise
-            return replay
+            return stored
         except BaseException:
             files_delete(saved_files)
             raise
