@@ -1,11 +1,13 @@
 """The camera registry in the admin: a map of every camera's view sector, officer edits
 through ``camera_update``, and the managers' list of offline cameras per kota."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -49,9 +51,16 @@ class KotaFilter(admin.SimpleListFilter):
         return queryset
 
 
+# An address typed without a scheme is taken as https:// (Django 6's default, chosen now).
+URLS_ASSUME_HTTPS: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
+    models.URLField: {"assume_scheme": "https"}
+}
+
+
 @admin.register(Camera)
 class CameraAdmin(admin.ModelAdmin):
     form = CameraForm
+    formfield_overrides = URLS_ASSUME_HTTPS
     list_display = [
         "code",
         "name",
@@ -175,6 +184,7 @@ class CameraAdmin(admin.ModelAdmin):
 
 @admin.register(Vms)
 class VmsAdmin(admin.ModelAdmin):
+    formfield_overrides = URLS_ASSUME_HTTPS
     list_display = ["code", "name", "backend", "is_active", "last_seen_at", "key_prefix"]
     fields = ["code", "name", "backend", "base_url", "is_active", "key_prefix", "last_seen_at"]
     readonly_fields = ["code", "key_prefix", "last_seen_at"]
