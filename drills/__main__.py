@@ -257,7 +257,8 @@ def check(load: Load, *, drain_seconds: float = 150) -> dict[str, Any]:
     lost = [k for k in keys if stored[k] == 0]
     duplicated = [k for k, n in stored.items() if n > 1]
     assert set(load.accepted.values()) <= set(reports), "an accepted report id is not stored"
-    prefixes = [f"report:{pk}:" for pk in reports.values()]
+    # A report's own outbox keys name it by id, or by public id for those stored with it.
+    prefixes = [f"report:{key}:" for item in reports.items() for key in item]
     push_prefixes = [f"push:{p}" for p in prefixes]
 
     def ours(rows: Any, pfx: list[str]) -> list[Any]:
@@ -272,8 +273,9 @@ def check(load: Load, *, drain_seconds: float = 150) -> dict[str, Any]:
             "pk", "dedup_key", "delivered_at"
         )
         pushes = ours(rows, push_prefixes)
-        # "report:<pk>:" names both a report's inbox messages (":event:<pk>", each with a push)
-        # and its CCTV linking (":cctv-link", no push): each must be delivered.
+        # "report:<pk or public id>:" names both a report's inbox messages (":event:<pk>" or
+        # ":event:created", each with a push) and its CCTV linking (":cctv-link", no push):
+        # each must be delivered.
         ours_rows = ours(inbox_rows, prefixes)
         inbox = [r for r in ours_rows if ":event:" in r[1]]
         links = [r for r in ours_rows if r[1].endswith(":cctv-link")]

@@ -6,15 +6,18 @@ of one statement per row, cost more than the work itself. Two helpers:
 
 * ``prepared_fetch``: run a statement as a server-side prepared statement (planned once per
   connection);
-* ``insert_linked``: INSERT new rows, some pointing at others, in one such statement.
+* ``insert_linked``: INSERT new rows, some pointing at others, in one such statement
+  (``single_statement_atomic``: such a statement needs no transaction of its own).
 
 Both fall back to Django's own cursor, unprepared, while queries are being logged or
 counted (DEBUG, tests' ``django_assert_num_queries``), so that they are seen, and when
 ``DATABASE_PREPARED_STATEMENTS`` is off (behind a pooler in transaction mode).
 """
 
+import contextlib
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import psycopg
@@ -131,6 +134,20 @@ def insert_linked(rows: Sequence[tuple[Model, Mapping[str, Model]]]) -> None:
     for obj, links in rows:
         for name, target in links.items():
             setattr(obj, name, target)  # sets the id now known, keeps the related instance
+
+
+def single_statement_atomic() -> AbstractContextManager[Any]:
+    """The context for work that writes in ONE statement (``insert_linked``), reads aside.
+
+    A statement is atomic by itself: outside a transaction it needs none of its own (BEGIN
+    and COMMIT would be two more round trips on the hot path, and ``on_commit`` callbacks
+    run as soon as the statement has committed). Inside a caller's transaction it gets a
+    savepoint, so that a failed statement (a unique violation the caller answers, say)
+    leaves the caller's transaction usable, as ``transaction.atomic()`` would.
+    """
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return transaction.atomic()
+    return contextlib.nullcontext()
 
 
 class _DryRun(Exception):

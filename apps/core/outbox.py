@@ -3,7 +3,8 @@
 ``enqueue`` writes an ``OutboxMessage`` inside the caller's transaction and asks Celery to
 deliver it right after commit. If Redis is down the row simply waits for the periodic relay,
 so a committed change never loses its side effect, and a rolled-back one never has any.
-``enqueue_many`` does the same for a batch keyed by dedup key, in one statement.
+``enqueue_many`` does the same for a batch keyed by dedup key, in one statement;
+``message_new`` builds a row for a caller that inserts it along with its own rows.
 
 The Celery tasks that deliver and relay messages are declared here, next to the code that
 publishes them (``apps.core.tasks`` re-exports them under their registered names), so this
@@ -14,8 +15,9 @@ import functools
 import json
 import logging
 import time
+from collections.abc import Iterable
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import shared_task
@@ -36,13 +38,21 @@ logger = logging.getLogger(__name__)
 _delivering: ContextVar[int | None] = ContextVar("outbox_delivering", default=None)
 
 
+# The unique constraint on ``dedup_key`` (``OutboxMessage.Meta``).
+DEDUP_CONSTRAINT = "outbox_dedup_key_unique"
+
 _INSERT_ONCE_SQL = f"""
     INSERT INTO {OutboxMessage._meta.db_table}
         (handler, payload, dedup_key, created_at, available_at, attempts, last_error)
     VALUES (%s, %s::jsonb, %s, %s, %s, 0, '')
-    ON CONFLICT ON CONSTRAINT outbox_dedup_key_unique DO NOTHING
+    ON CONFLICT ON CONSTRAINT {DEDUP_CONSTRAINT} DO NOTHING
     RETURNING id
 """  # noqa: S608 - the table name is the model's; every value is a parameter
+
+
+def _check_handler(handler: str) -> None:
+    if not handler.startswith("apps."):
+        raise ValueError("outbox handlers live under apps.")
 
 
 def enqueue(*, handler: str, payload: dict[str, Any], dedup_key: str | None = None) -> int | None:
@@ -51,8 +61,7 @@ def enqueue(*, handler: str, payload: dict[str, Any], dedup_key: str | None = No
     Must be called inside the transaction that makes the change. ``payload`` holds ids and
     codes only: it is stored and logged, so never put personal data in it.
     """
-    if not handler.startswith("apps."):
-        raise ValueError("outbox handlers live under apps.")
+    _check_handler(handler)
     now = timezone.now()
     if dedup_key is None:
         message_id: int = OutboxMessage.objects.create(
@@ -71,12 +80,34 @@ def enqueue(*, handler: str, payload: dict[str, Any], dedup_key: str | None = No
     return message_id
 
 
+def message_new(
+    *, handler: str, payload: dict[str, Any], dedup_key: str, at: datetime
+) -> OutboxMessage:
+    """A side effect as an unsaved row, for a caller that inserts it in the same statement as
+    the change itself (``apps.core.db.insert_linked``), then calls ``publish_on_commit``.
+
+    Same rules as ``enqueue``; the ``dedup_key`` must be new (no ``ON CONFLICT`` inside a
+    linked insert: a key seen before fails the whole statement with ``DEDUP_CONSTRAINT``).
+    """
+    _check_handler(handler)
+    return OutboxMessage(
+        handler=handler, payload=payload, dedup_key=dedup_key, created_at=at, available_at=at
+    )
+
+
+def publish_on_commit(messages: Iterable[OutboxMessage]) -> None:
+    """Publish stored ``message_new`` rows once their transaction commits (at once outside
+    one: the statement that stored them has committed)."""
+    for message in messages:
+        transaction.on_commit(functools.partial(_dispatch, message.pk))
+
+
 _INSERT_MANY_SQL = f"""
     INSERT INTO {OutboxMessage._meta.db_table}
         (handler, payload, dedup_key, created_at, available_at, attempts, last_error)
     SELECT %(handler)s, m.payload::jsonb, m.key, %(now)s, %(now)s, 0, ''
     FROM unnest(%(keys)s::text[], %(payloads)s::text[]) AS m(key, payload)
-    ON CONFLICT ON CONSTRAINT outbox_dedup_key_unique DO NOTHING
+    ON CONFLICT ON CONSTRAINT {DEDUP_CONSTRAINT} DO NOTHING
     RETURNING id
 """  # noqa: S608 - the table name is the model's; every value is a parameter
 
@@ -91,8 +122,7 @@ def enqueue_many(*, handler: str, messages: dict[str, dict[str, Any]]) -> int:
     concurrent call) is neither inserted nor counted. Same rules as ``enqueue``: call it inside
     the transaction that makes the change; payloads hold ids and codes only.
     """
-    if not handler.startswith("apps."):
-        raise ValueError("outbox handlers live under apps.")
+    _check_handler(handler)
     if not messages:
         return 0
     rows = prepared_fetch(

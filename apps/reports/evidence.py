@@ -40,6 +40,7 @@ from apps.cctv import services as cctv_services
 from apps.cctv.models import HOLD_INDEFINITE, Clip
 from apps.core import outbox
 from apps.core.errors import ApplicationError, NotFound
+from apps.core.models import OutboxMessage
 from apps.core.text import text_clean
 from apps.reports.models import ClipPlay, Report, ReportClip
 from apps.reports.services.common import lock
@@ -58,6 +59,18 @@ def ref_for(report_id: int) -> str:
 def link_later(*, report_id: int, dedup_key: str | None = None) -> None:
     """Queue (re)linking of a ticket; call inside the transaction that changed it."""
     outbox.enqueue(handler=LINK_HANDLER, payload={"report_id": report_id}, dedup_key=dedup_key)
+
+
+def first_link_message(*, report: Report, at: datetime) -> OutboxMessage:
+    """The outbox row that links a new ticket, for intake to store in the report's own INSERT
+    (``outbox.message_new``). Its primary key is not known yet, so the row names the ticket by
+    its public id, unique from the start."""
+    return outbox.message_new(
+        handler=LINK_HANDLER,
+        payload={"report_public_id": report.public_id},
+        dedup_key=f"report:{report.public_id}:cctv-link",
+        at=at,
+    )
 
 
 # ---- the automatic pass --------------------------------------------------------------------
@@ -88,10 +101,17 @@ def _moments(report: Report) -> list[tuple[Point, datetime]]:
     ]
 
 
-def report_link_clips(*, report_id: int) -> None:
+def report_link_clips(*, report_id: int | None = None, report_public_id: str = "") -> None:
     """Outbox handler: make the ticket's automatic links and clip requests match the cameras
-    that could have seen it. Idempotent; runs inside the outbox delivery's transaction."""
-    report = Report.objects.filter(pk=report_id).first()
+    that could have seen it. Idempotent; runs inside the outbox delivery's transaction.
+
+    The ticket is named by its id, or by its public id (a new ticket's first linking)."""
+    tickets = Report.objects.all()
+    if report_id is not None:
+        tickets = tickets.filter(pk=report_id)
+    else:
+        tickets = tickets.filter(public_id=report_public_id)
+    report = tickets.first()
     if report is None:
         return
     with transaction.atomic():

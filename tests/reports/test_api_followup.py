@@ -357,7 +357,7 @@ def test_relay_delivers_once_after_the_broker_failed(
         report.public_id,
         "status",
     )
-    assert inbox.dedup_key == f"report:{report.pk}:event:{report.events.get().pk}"
+    assert inbox.dedup_key == f"report:{report.public_id}:event:created"
     assert len(MemoryPushBackend.outbox) == 1
 
 

@@ -42,13 +42,14 @@ def test_report_create_routes_stores_and_opens_the_timeline(flood: Category) -> 
         None,
     )
     link = OutboxMessage.objects.get(handler="apps.reports.evidence.report_link_clips")
+    # Stored in the report's own INSERT, before its id was known: named by the public id.
     assert (link.payload, link.dedup_key) == (
-        {"report_id": report.pk},
-        f"report:{report.pk}:cctv-link",
+        {"report_public_id": report.public_id},
+        f"report:{report.public_id}:cctv-link",
     )
     message = OutboxMessage.objects.exclude(pk=link.pk).get()
     assert message.handler == "apps.identity.services.inbox_deliver"
-    assert message.dedup_key == f"report:{report.pk}:event:{event.pk}"
+    assert message.dedup_key == f"report:{report.public_id}:event:created"
     assert message.payload["reporter_id"] == reporter.pk
     assert message.payload["report_public_id"] == report.public_id
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from apps.accounts.models import Agency, User
 from apps.core import outbox
 from apps.core.errors import NotFound
+from apps.core.models import OutboxMessage
 from apps.reports import events
 from apps.reports.errors import InvalidTransition
 from apps.reports.images import ProcessedPhoto
@@ -50,16 +51,36 @@ def notify_reporter(
     dedup_key = f"report:{report.pk}:event:{event.pk}"
     outbox.enqueue(
         handler=INBOX_HANDLER,
-        payload={
-            "reporter_id": report.reporter_id,
-            "kind": kind,
-            "title": title,
-            "body": body,
-            "report_public_id": report.public_id,
-            "dedup_key": dedup_key,
-        },
+        payload=_notice(report=report, kind=kind, title=title, body=body, dedup_key=dedup_key),
         dedup_key=dedup_key,
     )
+
+
+def first_notice_message(*, report: Report, title: str, at: datetime) -> OutboxMessage | None:
+    """The inbox message about a new report (its "created" event), as an outbox row for intake
+    to store in the report's own INSERT (``outbox.message_new``); None for an anonymous
+    reporter. Neither the report's nor the event's id is known yet, so the key names the
+    report by its public id: ``report:<public id>:event:created``."""
+    if report.reporter.user_id is None:
+        return None
+    dedup_key = f"report:{report.public_id}:event:created"
+    return outbox.message_new(
+        handler=INBOX_HANDLER,
+        payload=_notice(report=report, kind="status", title=title, body="", dedup_key=dedup_key),
+        dedup_key=dedup_key,
+        at=at,
+    )
+
+
+def _notice(*, report: Report, kind: str, title: str, body: str, dedup_key: str) -> dict[str, Any]:
+    return {
+        "reporter_id": report.reporter_id,
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "report_public_id": report.public_id,
+        "dedup_key": dedup_key,
+    }
 
 
 def status_title(*, report: Report, status: str) -> str:

@@ -9,12 +9,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.db import insert_linked
+from apps.core import outbox
+from apps.core.db import insert_linked, single_statement_atomic
 from apps.core.errors import ApplicationError
+from apps.core.outbox import DEDUP_CONSTRAINT as OUTBOX_KEY_CONSTRAINT
 from apps.core.text import text_clean
 from apps.identity.models import Reporter
 from apps.identity.services import reporter_new
@@ -31,7 +33,7 @@ from apps.reports.models import Custody, Report, ReportEvent, ReportPhoto
 from apps.reports.services.common import (
     constraint_name,
     files_delete,
-    notify_reporter,
+    first_notice_message,
     photo_store,
     status_title,
 )
@@ -149,19 +151,6 @@ def _store(
         created_at=now,
     )
     custody = Custody(report=report, agency=routing.agency, officer=None, started_at=now)
-    # A new pseudonymous reporter, the report, its "created" event and its first custody
-    # interval: one statement. The values are stored exactly as built here (a raw insert),
-    # so ``created_at`` is the very instant the SLA clock and a default ``occurred_at`` were
-    # computed from.
-    insert_linked(
-        [
-            *([(owner, {})] if anonymous else []),
-            (report, {"reporter": owner} if anonymous else {}),
-            (event, {"report": report}),
-            (custody, {"report": report}),
-        ]
-    )
-
     photos = [
         photo_store(
             report=report,
@@ -176,21 +165,40 @@ def _store(
         )
         for index, photo in enumerate(processed, start=1)
     ]
-    if photos:
-        ReportPhoto.objects.bulk_create(photos)
+    for photo_row in photos:
+        photo_row.created_at = now  # a raw insert stores what is set: no auto_now_add
+    # The side effects: the reporter's inbox message (an anonymous reporter has no inbox, so
+    # no title is built) and the CCTV linking.
+    notice = (
+        None
+        if anonymous
+        else first_notice_message(
+            report=report,
+            title=status_title(report=report, status=Report.Status.MENUNGGU),
+            at=now,
+        )
+    )
+    messages = [*([notice] if notice else []), evidence.first_link_message(report=report, at=now)]
+    # A new pseudonymous reporter, the report, its "created" event, its first custody
+    # interval, its photos and its outbox rows: one statement, so atomic without a
+    # transaction of its own (``report_create``). The values are stored exactly as built
+    # here (a raw insert), so ``created_at`` is the very instant the SLA clock and a default
+    # ``occurred_at`` were computed from.
+    insert_linked(
+        [
+            *([(owner, {})] if anonymous else []),
+            (report, {"reporter": owner} if anonymous else {}),
+            (event, {"report": report}),
+            (custody, {"report": report}),
+            *((photo_row, {"report": report}) for photo_row in photos),
+            *((message, {}) for message in messages),
+        ]
+    )
+    outbox.publish_on_commit(messages)
     # The caller answers from this object without reading it back: its relations are the
     # rows already loaded (category, routed kelurahan with its kecamatan and kota, unit,
     # owner) and its photos are the ones just stored.
     report._prefetched_objects_cache = {"photos": photos}  # type: ignore[attr-defined]
-
-    if not anonymous:  # an anonymous reporter has no inbox: no title to build
-        notify_reporter(
-            report=report,
-            event=event,
-            kind="status",
-            title=status_title(report=report, status=Report.Status.MENUNGGU),
-        )
-    evidence.link_later(report_id=report.pk, dedup_key=f"report:{report.pk}:cctv-link")
     return ReportCreateResult(report=report, created=True, tracking_code=tracking_code)
 
 
@@ -213,9 +221,10 @@ def report_create(
 ) -> ReportCreateResult:
     """File a report, or return the one already filed under ``client_request_id``.
 
-    Validation and photo processing happen first (a refusal stores nothing); then, in one
-    transaction: routing, the report, its "created" event, the first custody interval, the
-    photos and the outbox rows. Without a ``reporter`` (or with ``anonymous``) a fresh
+    Validation and photo processing happen first (a refusal stores nothing); then routing,
+    and one INSERT statement for the report, its "created" event, the first custody interval,
+    the photos and the outbox rows (a statement is atomic: no transaction of its own, a
+    savepoint inside a caller's). Without a ``reporter`` (or with ``anonymous``) a fresh
     pseudonymous reporter owns the report and a tracking code is returned, once.
 
     Idempotency: the same ``client_request_id`` with the same input returns the stored
@@ -312,13 +321,12 @@ def report_create(
         for index, (upload, digest) in enumerate(zip(uploads, digests, strict=True), start=1)
     ]
 
-    # A random public id may (rarely) be taken: the whole transaction is tried again with a
-    # new one. No savepoint per try: the INSERT either commits with everything else or the
-    # transaction rolls back (with the files it wrote) and starts over.
+    # A random public id may (rarely) be taken: the store is tried again with a new one. The
+    # INSERT either stores everything or nothing; its photo files are removed when it fails.
     for _attempt in range(PUBLIC_ID_ATTEMPTS):
         saved_files: list[str] = []
         try:
-            with transaction.atomic():
+            with single_statement_atomic():
                 return _store(
                     reporter=reporter,
                     anonymous=anonymous,
@@ -339,8 +347,9 @@ def report_create(
         except IntegrityError as exc:
             files_delete(saved_files)
             name = constraint_name(exc)
-            if name in ("report_public_id_unique", PSEUDONYM_CONSTRAINT):
-                continue  # a random id collided: try the whole transaction again
+            if name in ("report_public_id_unique", PSEUDONYM_CONSTRAINT, OUTBOX_KEY_CONSTRAINT):
+                # A random id collided (the outbox keys name the public id): try again.
+                continue
             if name != "report_client_request_id_unique":
                 raise
             # The key was used before (a retry), or a concurrent request with it committed
