@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.core.db import insert_linked, prepared_fetch
+from apps.core.models import OutboxMessage
 from apps.identity.models import Reporter
 from apps.identity.services import reporter_new
-from apps.reports.models import Custody, Report, ReportEvent
+from apps.reports.models import Custody, Report, ReportEvent, ReportPhoto
 from apps.routing.models import Category
 from apps.routing.selectors import route
 from tests.conftest import MONAS
@@ -145,7 +146,9 @@ def test_a_link_must_name_a_foreign_key_to_an_earlier_row(flood: Category) -> No
     assert event.pk is None
 
 
-@pytest.mark.parametrize("model", [Reporter, Report, ReportEvent, Custody])
+@pytest.mark.parametrize(
+    "model", [Reporter, Report, ReportEvent, Custody, ReportPhoto, OutboxMessage]
+)
 def test_the_models_stored_this_way_have_no_save_receivers(model: type[Model]) -> None:
     # insert_linked sends no signals; a receiver added later would silently miss these rows.
     for signal in (signals.pre_save, signals.post_save):

@@ -2,15 +2,16 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError, OutsideServiceArea
 from apps.core.models import OutboxMessage
 from apps.reports.errors import IdempotencyConflict
-from apps.reports.models import Custody, Report, ReportEvent
+from apps.reports.models import Custody, Report, ReportEvent, ReportPhoto
 from apps.routing.models import Category
 from tests.conftest import MONAS, TEBET_ECO_PARK
-from tests.reports.factories import citizen, file_report
+from tests.reports.factories import citizen, file_report, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +111,49 @@ def test_outside_the_service_area_is_refused(flood: Category) -> None:
     with pytest.raises(OutsideServiceArea):
         file_report(reporter=None, category=flood, location=Point(110.0, -7.0, srid=4326))
     assert Report.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupt_after_the_insert_keeps_the_stored_reports_photo_files(
+    flood: Category, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Outside a transaction the INSERT has committed before the outbox publishes: a signal
+    # arriving then (SystemExit from a worker being stopped) must not take the files of a
+    # stored report with it.
+    def stopped(message_id: int) -> None:
+        raise SystemExit(0)
+
+    monkeypatch.setattr("apps.core.outbox._dispatch", stopped)
+    key = uuid.uuid4()
+    with pytest.raises(SystemExit):
+        file_report(
+            reporter=None, category=flood, client_request_id=key, photos=[upload(image_bytes())]
+        )
+    photo = ReportPhoto.objects.get(report__client_request_id=key)
+    assert default_storage.exists(photo.image.name)
+    assert default_storage.exists(photo.thumbnail.name)
+
+
+def stored_files(top: str = "reports") -> set[str]:
+    if not default_storage.exists(top):
+        return set()
+    dirs, files = default_storage.listdir(top)
+    return {f"{top}/{name}" for name in files} | {
+        name for sub in dirs for name in stored_files(f"{top}/{sub}")
+    }
+
+
+def test_a_failed_insert_removes_the_photo_files_it_wrote(
+    flood: Category, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = file_report(reporter=None, category=flood, photos=[upload(image_bytes())]).report
+    before = stored_files()
+    assert len(before) == 2  # the photo and its thumbnail
+    # The first try takes the first report's public id: its INSERT fails after the files were
+    # written; the second try stores the report with files of its own.
+    fresh = iter([first.public_id, "LW-ZZZZZ6"])
+    monkeypatch.setattr("apps.reports.services.intake.new_public_id", lambda: next(fresh))
+    second = file_report(reporter=None, category=flood, photos=[upload(image_bytes())]).report
+    assert second.public_id == "LW-ZZZZZ6"
+    kept = {name for p in second.photos.all() for name in (p.image.name, p.thumbnail.name)}
+    assert stored_files() == before | kept

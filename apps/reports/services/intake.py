@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core import outbox
 from apps.core.db import insert_linked, single_statement_atomic
 from apps.core.errors import ApplicationError
+from apps.core.models import OutboxMessage
 from apps.core.outbox import DEDUP_CONSTRAINT as OUTBOX_KEY_CONSTRAINT
 from apps.core.text import text_clean
 from apps.identity.models import Reporter
@@ -104,7 +105,9 @@ def _store(
     channel: str,
     processed: list[ProcessedPhoto],
     saved_files: list[str],
-) -> ReportCreateResult:
+) -> tuple[ReportCreateResult, list[OutboxMessage]]:
+    """Route and store the report; returns it with its outbox rows, for the caller to
+    publish once the statement has committed."""
     placement = _place(location=location, address=address, category=category)
     routing = placement.routing
     now = timezone.now()
@@ -194,12 +197,11 @@ def _store(
             *((message, {}) for message in messages),
         ]
     )
-    outbox.publish_on_commit(messages)
     # The caller answers from this object without reading it back: its relations are the
     # rows already loaded (category, routed kelurahan with its kecamatan and kota, unit,
     # owner) and its photos are the ones just stored.
     report._prefetched_objects_cache = {"photos": photos}  # type: ignore[attr-defined]
-    return ReportCreateResult(report=report, created=True, tracking_code=tracking_code)
+    return ReportCreateResult(report=report, created=True, tracking_code=tracking_code), messages
 
 
 def report_create(
@@ -327,7 +329,7 @@ def report_create(
         saved_files: list[str] = []
         try:
             with single_statement_atomic():
-                return _store(
+                stored, messages = _store(
                     reporter=reporter,
                     anonymous=anonymous,
                     category=category,
@@ -360,4 +362,8 @@ def report_create(
         except BaseException:
             files_delete(saved_files)
             raise
+        # Stored (committed, or released into the caller's transaction): the photo files are
+        # the rows' now, whatever happens next. Publishing waits for the commit.
+        outbox.publish_on_commit(messages)
+        return stored
     raise RuntimeError("could not allocate a unique public id")
