@@ -368,6 +368,9 @@ def main() -> dict[str, Any]:
         )
         return "POST", "/api/v1/reports/", body, {"Content-Type": content_type, **phone(key)}
 
+    def creating_from(offset: int) -> Callable[[int], Request]:
+        return lambda index: create_json(offset + index)
+
     port = free_port()
     process = start_gunicorn(port, log_path)
     try:
@@ -385,7 +388,7 @@ def main() -> dict[str, Any]:
             offset = WARM_UP.max_requests + number * CREATE_JSON.max_requests
             bases.append(run(port, BASELINE, lambda _i: ("GET", "/api/v1/categories/", b"", {})))
             round_base = _print(f"round {number + 1}: baseline", bases[-1], None)
-            creations.append(run(port, CREATE_JSON, lambda i, o=offset: create_json(o + i)))
+            creations.append(run(port, CREATE_JSON, creating_from(offset)))
             round_created = _print(f"round {number + 1}: JSON", creations[-1], round_base)
             ratios.append(round_created["rps"] / round_base["rps"] if round_base["rps"] else 0.0)
         base = _print(f"{BASELINE.name}, all rounds", merged(bases), None)

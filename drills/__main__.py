@@ -290,7 +290,7 @@ def check(load: Load, *, drain_seconds: float = 150) -> dict[str, Any]:
         if time.monotonic() > deadline:
             raise AssertionError(f"{len(pending)} outbox messages still undelivered")
         time.sleep(2)
-    sent = Counter()
+    sent: Counter[str] = Counter()
     for line in (VAR / "log" / "push.log").read_text(encoding="utf-8").splitlines():
         message_id = json.loads(line).get("message_id")
         if message_id:

@@ -15,13 +15,20 @@ environment: ``LOAD_USERS`` (200), ``LOAD_SECONDS`` (60), ``LOAD_SPAWN_RATE`` (u
 second, 20); with ``PROFILE=prod``, ``WEB_INSTANCES``/``WORKER_INSTANCES`` and
 ``WEB_CPUS``/``WORKER_CPUS`` (``scripts/run.sh``: each instance held to that many CPUs).
 
+``LOAD_HOLD_WORKERS=1`` measures the workers instead: the intake workers are stopped
+(``SIGSTOP``) for the whole run, so every outbox message it queues waits, and then continued;
+the time they take to deliver that backlog, with one instance or two (each capped by
+``WORKER_CPUS``), is their capacity.
+
 All simulated citizens sign in from 127.0.0.1, so the stack it starts allows as many OTP
 codes per address as the run needs (``OTP_SENDS_PER_IP``); every other limit is the default.
 """
 
+import contextlib
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -140,6 +147,19 @@ def _count_reports(accepted: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _intake_workers(stack: LoadStack) -> list[int]:
+    """The intake Celery workers' processes (main and pool), every instance: all the stack's
+    workers but the periodic one (whose pool processes carry its ``-Q periodic`` too)."""
+    periodic = set(stack.children("-Q periodic"))
+    return [pid for pid in stack.children("celery -A config worker") if pid not in periodic]
+
+
+def _signal_all(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):  # gone already
+            os.kill(pid, signum)
+
+
 def _outbox_drain(since: datetime, timeout: float = 300) -> dict[str, Any]:
     """The intake workers' side of the run: how many of the run's outbox messages (CCTV
     linking, inbox messages) still wait when the load stops, and how long the workers then
@@ -154,8 +174,13 @@ def _outbox_drain(since: datetime, timeout: float = 300) -> dict[str, Any]:
         time.sleep(0.5)
         left = waiting.count()
     seconds = round(time.monotonic() - started, 1) if backlog else 0.0
-    print(f"outbox: {backlog} messages waiting at the end, {left} after {seconds} s", flush=True)
-    return {"backlog": backlog, "drain_seconds": seconds, "left": left}
+    rate = round((backlog - left) / seconds, 1) if seconds else None
+    print(
+        f"outbox: {backlog} messages waiting at the end, {left} after {seconds} s"
+        f"{f' ({rate} delivered a second)' if rate else ''}",
+        flush=True,
+    )
+    return {"backlog": backlog, "drain_seconds": seconds, "left": left, "per_second": rate}
 
 
 def main() -> int:
@@ -168,12 +193,14 @@ def main() -> int:
 
     django.setup()
     OUT.mkdir(parents=True, exist_ok=True)
+    hold_workers = os.environ.get("LOAD_HOLD_WORKERS") == "1"
     shape = {
         "profile": os.environ.get("PROFILE", "dev"),
         "web_instances": int(os.environ.get("WEB_INSTANCES", "1")),
         "worker_instances": int(os.environ.get("WORKER_INSTANCES", "1")),
         "web_cpus": os.environ.get("WEB_CPUS") or None,
         "worker_cpus": os.environ.get("WORKER_CPUS") or None,
+        "workers_held": hold_workers,
     }
     print(
         f"==> starting the stack ({shape['profile']} profile, {shape['web_instances']} gunicorn, "
@@ -182,13 +209,22 @@ def main() -> int:
         flush=True,
     )
     stack = LoadStack()
+    held: list[int] = []
     try:
         tokens = _staff_tokens(stack.port)
+        if hold_workers:
+            held = _intake_workers(stack)
+            _signal_all(held, signal.SIGSTOP)
+            print(f"intake workers stopped for the run ({len(held)} processes)", flush=True)
         started, started_at = time.monotonic(), datetime.now(UTC)
         locust_rc = _run_locust(stack.port, tokens, users, seconds, rate)
         elapsed = time.monotonic() - started
+        if held:
+            _signal_all(held, signal.SIGCONT)
+            held = []
         drain = _outbox_drain(started_at)
     finally:
+        _signal_all(held, signal.SIGCONT)  # a stopped process would not stop with the stack
         stack.stop()
     accepted: dict[str, str] = {}
     if (OUT / "accepted.jsonl").exists():
