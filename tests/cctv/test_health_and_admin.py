@@ -14,7 +14,7 @@ from apps.accounts.services import user_grant_org_role
 from apps.cctv.models import Camera, CameraOutage
 from apps.cctv.services import camera_health_sweep, camera_heartbeat
 from config.celery_app import app
-from tests.cctv.factories import GAMBIR_038, GAMBIR_039, KAMPUNG_BALI, set_sector
+from tests.cctv.factories import GAMBIR_038, GAMBIR_039, KAMPUNG_BALI, set_sector, vms_with
 from tests.factories import StaffFactory
 from tests.triage.triage_helpers import SDA_JAKPUS, officer
 
@@ -107,3 +107,14 @@ def test_the_cctv_periodic_tasks_are_stored_by_the_database_scheduler() -> None:
     }
     app.loader.import_default_modules()  # what a worker does at start (autodiscovery)
     assert set(tasks.values()) <= set(app.tasks)
+
+
+def test_a_vms_address_typed_without_a_scheme_is_saved_as_https() -> None:
+    vms = vms_with(code="vms-url")
+    browser = Client()
+    browser.force_login(StaffFactory(is_superuser=True))
+    url = f"/admin/cctv/vms/{vms.pk}/change/"
+    form = {"name": "VMS Balai Kota", "backend": vms.backend, "base_url": "vms.jakarta.go.id/api"}
+    assert browser.post(url, {**form, "is_active": "on"}).status_code == 302
+    vms.refresh_from_db()
+    assert vms.base_url == "https://vms.jakarta.go.id/api"
