@@ -5,8 +5,8 @@ Starts gunicorn (``config.wsgi``, (2 x cores) + 1 sync workers, ``config.setting
 scenario bounded in request count and time):
 
 * baseline: ``GET /api/v1/categories/`` (DRF ``CategoryListApi``: one small query, JSON);
-* ``POST /api/v1/reports/`` as JSON without photos (anonymous: a fresh pseudonymous
-  reporter, routing, event, custody, all in one transaction);
+* ``POST /api/v1/reports/`` as JSON without photos (anonymous: routing, then a fresh
+  pseudonymous reporter, the report, its event, custody and outbox row in one INSERT);
 * the same as multipart with one ~2 MB JPEG (decoded, re-encoded, thumbnailed, stored).
 
 The baseline and JSON creation alternate in ``ROUNDS`` rounds, so that both are measured
